@@ -1,0 +1,183 @@
+"""Open a ticket store (SQLite or PostgreSQL), check its schema, run migrations.
+
+Checking the schema revision does not import Alembic: a store is opened on every command and
+startup time matters. Alembic is loaded only to upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.store.errors import StoreError, StoreUnavailable
+
+# The newest revision this build knows; a test keeps it equal to the migration chain's head.
+HEAD_REVISION = "0001"
+KNOWN_REVISIONS = ("0001",)
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+PasswordLookup = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class TicketStore:
+    """An open database: its engine, a session factory, and what kind it is."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    url: URL
+
+    @property
+    def kind(self) -> str:
+        """``sqlite`` (a workstation store) or ``postgresql`` (a team store)."""
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, safe for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def parse_store_url(raw: str) -> URL:
+    """Parse a store URL; a bare path means a SQLite file. Passwords in URLs are refused."""
+    if "://" not in raw:
+        return URL.create("sqlite", database=str(Path(raw).expanduser()))
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise StoreError(f"'{raw}' is not a store URL (try sqlite:///path or postgresql://...)") from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.password is not None:
+            raise StoreError(
+                "A store URL must not contain a password; run `agent-console store login URL` "
+                "to keep it in the OS keyring"
+            )
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    if backend == "sqlite":
+        return url
+    raise StoreError(f"Unsupported store '{backend}': use a SQLite file or PostgreSQL")
+
+
+def open_store(
+    url: URL,
+    *,
+    password: PasswordLookup | None = None,
+    upgrade: bool | None = None,
+    pool_size: int = 2,
+) -> TicketStore:
+    """Connect and check the schema revision.
+
+    ``upgrade`` None means: migrate a SQLite store automatically (it is this workstation's own),
+    but require ``agent-console db upgrade`` for a shared PostgreSQL store.
+    Raises :class:`StoreUnavailable` when the server cannot be reached and :class:`StoreError`
+    when the schema is missing, old or newer than this app.
+    """
+    engine = _create_engine(url, password, pool_size)
+    store = TicketStore(engine, sessionmaker(engine, expire_on_commit=False), url)
+    if upgrade is None:
+        upgrade = store.kind == "sqlite"
+    try:
+        revision = current_revision(store)
+        if revision not in (None, *KNOWN_REVISIONS):
+            raise StoreError(
+                f"The ticket store {store.display_url} has schema revision {revision}, newer than "
+                f"this version of Agent Console knows ({HEAD_REVISION}); update Agent Console"
+            )
+        if revision != HEAD_REVISION:
+            if not upgrade:
+                raise StoreError(
+                    f"The ticket store {store.display_url} is at schema revision "
+                    f"{revision or 'none'}; run `agent-console db upgrade` to bring it to "
+                    f"{HEAD_REVISION}"
+                )
+            upgrade_schema(store)
+    except BaseException:
+        engine.dispose()
+        raise
+    return store
+
+
+def current_revision(store: TicketStore) -> str | None:
+    try:
+        with store.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError as exc:
+        raise StoreUnavailable(_unreachable(store.display_url, exc)) from None
+    except ProgrammingError as exc:
+        raise StoreError(f"Cannot read the ticket store {store.display_url}: {exc.orig}") from None
+
+
+def upgrade_schema(store: TicketStore) -> str:
+    """Bring the store to the head revision in one transaction; return the revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with store.engine.begin() as conn:
+            if store.kind == "postgresql":
+                # Two consoles upgrading a fresh team store at once must not race.
+                conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise StoreUnavailable(_unreachable(store.display_url, exc)) from None
+    return HEAD_REVISION
+
+
+def _create_engine(url: URL, password: PasswordLookup | None, pool_size: int) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 5, "application_name": "agent-console"}
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args=connect_args,
+    )
+    if password is not None:
+        # Looked up at connect time so the secret lives only in the keyring, never in the URL.
+        def _provide_password(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+            secret = password(url.render_as_string(hide_password=True))
+            if secret is not None:
+                cparams["password"] = secret
+
+        event.listen(engine, "do_connect", _provide_password)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable in WAL mode except for the last transactions on power loss of the OS.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _unreachable(display_url: str, exc: OperationalError) -> str:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return f"Cannot reach the ticket store {display_url}: {reason}"

@@ -1,0 +1,1 @@
+"""The one Alembic migration chain for SQLite and PostgreSQL."""

@@ -1,0 +1,194 @@
+"""Repositories: queries and writes over one Session that the caller owns.
+
+They never open, commit or close sessions: a service does that, once per user action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
+from console.domain.enums import OutboxState
+from console.store.models import AuditEvent, OutboxItem, Package, Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where the next page of a newest-first ticket list starts."""
+
+    created_at: datetime
+    id: int
+
+
+class TicketRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, ticket: Ticket) -> Ticket:
+        self._s.add(ticket)
+        self._s.flush()
+        return ticket
+
+    def by_ref(self, ref: str) -> Ticket | None:
+        return self._s.scalar(select(Ticket).where(Ticket.ref == ref))
+
+    def page(
+        self, *, status: str | None = None, after: PageKey | None = None, limit: int = 200
+    ) -> Sequence[Ticket]:
+        """Newest first, keyset-paginated so page 500 costs what page 1 costs."""
+        query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(Ticket.status == status)
+        if after is not None:
+            query = query.where(
+                tuple_(Ticket.created_at, Ticket.id) < tuple_(after.created_at, after.id)
+            )
+        return self._s.scalars(query).all()
+
+    def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(Ticket)
+        if status is not None:
+            query = query.where(Ticket.status == status)
+        return self._s.scalar(query) or 0
+
+
+class PackageRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, package: Package) -> Package:
+        self._s.add(package)
+        self._s.flush()
+        return package
+
+    def get(self, package_id: str) -> Package | None:
+        return self._s.get(Package, package_id)
+
+    def latest_for_ticket(self, ref: str) -> Package | None:
+        return self._s.scalar(
+            select(Package)
+            .where(Package.ticket_ref == ref)
+            .order_by(Package.created_at.desc(), Package.id)
+            .limit(1)
+        )
+
+    def refs_with_packages(self, refs: Sequence[str]) -> set[str]:
+        if not refs:
+            return set()
+        rows = self._s.scalars(select(Package.ticket_ref).where(Package.ticket_ref.in_(refs)))
+        return set(rows)
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def enqueue(self, package_id: str, destination: str, now: datetime) -> OutboxItem:
+        item = OutboxItem(
+            package_id=package_id,
+            destination=destination,
+            state=OutboxState.PENDING,
+            attempts=0,
+            last_error="",
+            created_at=now,
+            next_attempt_at=now,
+        )
+        self._s.add(item)
+        self._s.flush()
+        return item
+
+    def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxItem]:
+        return self._s.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at <= now)
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        ).all()
+
+    def pending(self) -> Sequence[OutboxItem]:
+        return self._s.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.state == OutboxState.PENDING)
+            .order_by(OutboxItem.id)
+        ).all()
+
+    def mark_delivered(self, item_id: int, now: datetime) -> bool:
+        """Mark delivered unless someone already did; True when this call did it."""
+        result = self._s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
+            .values(
+                state=OutboxState.DELIVERED,
+                delivered_at=now,
+                last_attempt_at=now,
+                attempts=OutboxItem.attempts + 1,
+                last_error="",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def mark_failed(self, item_id: int, now: datetime, error: str, retry_at: datetime) -> None:
+        self._s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
+            .values(
+                attempts=OutboxItem.attempts + 1,
+                last_attempt_at=now,
+                last_error=error,
+                next_attempt_at=retry_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+class AuditRepository:
+    """Appends to the hash-chained audit trail."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def append(
+        self, *, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+    ) -> AuditEvent:
+        bind = self._s.get_bind()
+        if bind.dialect.name == "postgresql":
+            # Consoles append concurrently; the chain needs one writer at a time. The lock is
+            # released at commit, so it serializes only the append, not whole sessions.
+            self._s.execute(select(func.pg_advisory_xact_lock(4242002)))
+        prev = self._s.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        prev_hash = prev or GENESIS_HASH
+        stamp = at.isoformat()
+        event = AuditEvent(
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            details=details,
+            prev_hash=prev_hash,
+            hash=event_hash(prev_hash, stamp, actor, action, subject, details),
+        )
+        self._s.add(event)
+        self._s.flush()
+        return event
+
+    def records(self) -> list[AuditRecord]:
+        events = self._s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        return [
+            AuditRecord(
+                at=e.at.isoformat(),
+                actor=e.actor,
+                action=e.action,
+                subject=e.subject,
+                details=e.details,
+                prev_hash=e.prev_hash,
+                hash=e.hash,
+            )
+            for e in events
+        ]
