@@ -1,0 +1,434 @@
+"""The headless commands (a contract: scripts and later checks rely on names, output, exit codes).
+
+Exit codes: 0 success, 1 runtime failure (store unreachable, ...), 2 bad input (invalid file,
+invalid arguments). Errors go to stderr as one sentence, never a traceback. Heavy modules
+(SQLAlchemy, the services) are imported inside the commands that need them, so light commands
+start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from console import __version__
+from console.config import ConfigError, choose_store, workstation_path
+from console.domain.enums import TicketStatus
+
+if TYPE_CHECKING:
+    from console.services.tickets import TicketRow
+    from console.store.credentials import Credentials
+    from console.store.database import TicketStore
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+class CommandError(Exception):
+    """Stops a command with one sentence for the user and an exit code."""
+
+    def __init__(self, message: str, code: int = FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class CliEnvironment:
+    """What the commands need from the outside world; the composition root builds it."""
+
+    credentials: Callable[[], Credentials]
+    environ: Mapping[str, str]
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-console",
+        description="Help desk console: tickets, escalation packages, delivery to the team store.",
+    )
+    parser.add_argument("--version", action="version", version=f"agent-console {__version__}")
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="ticket store: a SQLite path or sqlite:///path, or postgresql://user@host/db "
+        "(default: AGENT_CONSOLE_STORE, then the config file, then a local SQLite file)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="create or migrate the store's schema to this version")
+
+    demo = commands.add_parser("demo", help="sample data").add_subparsers(dest="action", required=True)
+    seed = demo.add_parser("seed", help="fill the store with realistic sample tickets")
+    seed.add_argument("--tickets", type=_positive_int, required=True, metavar="N")
+    seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+
+    tickets = commands.add_parser("tickets", help="ticket queues").add_subparsers(
+        dest="action", required=True
+    )
+    listing = tickets.add_parser("list", help="list tickets, newest first")
+    listing.add_argument("--status", choices=[s.value for s in TicketStatus])
+    listing.add_argument("--limit", type=_positive_int, metavar="N")
+    listing.add_argument("--json", action="store_true", help="a JSON array on stdout")
+
+    package = commands.add_parser("package", help="escalation package files").add_subparsers(
+        dest="action", required=True
+    )
+    export = package.add_parser("export", help="write a ticket's escalation package")
+    export.add_argument("ref")
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    for name, text in (
+        ("verify", "check a package file before trusting it"),
+        ("show", "print a package's handoff summary (handoff.md)"),
+        ("import", "add a package (and its ticket) to the store"),
+    ):
+        package.add_parser(name, help=text).add_argument("file", type=Path)
+
+    commands.add_parser("sync", help="deliver the outbox to the ticket store")
+
+    store = commands.add_parser("store", help="team store credentials").add_subparsers(
+        dest="action", required=True
+    )
+    store.add_parser("login", help="keep the store password in the OS keyring").add_argument("url")
+    store.add_parser("logout", help="remove the store password from the OS keyring").add_argument(
+        "url"
+    )
+    return parser
+
+
+def run(argv: Sequence[str], env: CliEnvironment) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(env.stdout)
+        return OK
+    handler = _HANDLERS[(args.command, getattr(args, "action", None))]
+    try:
+        return handler(args, env)
+    except CommandError as exc:
+        print(f"agent-console: {exc}", file=env.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("agent-console: interrupted", file=env.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: no tracebacks for users
+        code, message = _translate(exc)
+        print(f"agent-console: {message}", file=env.stderr)
+        return code
+
+
+def _translate(exc: Exception) -> tuple[int, str]:
+    """Map a project exception to (exit code, sentence); unknown ones are runtime failures."""
+    from console.packages.errors import PackageError
+    from console.services.exchange import ExchangeError
+    from console.store.credentials import CredentialStoreError
+    from console.store.errors import StoreError, StoreUnavailable
+
+    if isinstance(exc, PackageError | ExchangeError | ConfigError):
+        return BAD_INPUT, str(exc)
+    if isinstance(exc, StoreUnavailable | CredentialStoreError):
+        return FAILED, str(exc)
+    if isinstance(exc, StoreError):
+        return getattr(exc, "exit_code", FAILED), str(exc)
+    return FAILED, f"unexpected {type(exc).__name__}: {exc}"
+
+
+# --- stores -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stores:
+    tickets: TicketStore
+    workstation: TicketStore
+
+    @property
+    def team_mode(self) -> bool:
+        return self.tickets is not self.workstation
+
+    def close(self) -> None:
+        self.tickets.dispose()
+        if self.team_mode:
+            self.workstation.dispose()
+
+
+def _open_stores(args: argparse.Namespace, env: CliEnvironment, *, upgrade: bool | None = None) -> _Stores:
+    from console.store.credentials import SERVICE_NAME, CredentialStoreError, credential_account
+    from console.store.database import open_store, parse_store_url
+
+    choice = choose_store(args.store, env.environ)
+    url = parse_store_url(choice.url)
+
+    def password(display_url: str) -> str | None:
+        try:
+            return env.credentials().get(SERVICE_NAME, credential_account(display_url))
+        except CredentialStoreError:
+            return None  # the server will say a password is needed; the message says what to do
+
+    tickets = open_store(url, password=password, upgrade=upgrade)
+    if tickets.kind == "sqlite":
+        return _Stores(tickets, tickets)
+    try:
+        workstation = open_store(parse_store_url(str(workstation_path())), upgrade=True)
+    except BaseException:
+        tickets.dispose()
+        raise
+    return _Stores(tickets, workstation)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace, env: CliEnvironment) -> int:
+    stores = _open_stores(args, env, upgrade=True)
+    try:
+        from console.store.database import current_revision
+
+        for store in dict.fromkeys([stores.tickets, stores.workstation]):
+            print(f"{store.display_url}: schema at revision {current_revision(store)}", file=env.stdout)
+    finally:
+        stores.close()
+    return OK
+
+
+def _demo_seed(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.services.demo import DemoSeeder
+
+    stores = _open_stores(args, env)
+    try:
+        report = DemoSeeder(stores.tickets).seed(args.tickets, seed=args.seed)
+    finally:
+        stores.close()
+    print(
+        f"Seeded {report.tickets} tickets ({report.resolved} resolved at tier 1, "
+        f"{report.escalated} escalated with packages, {report.pending_review} pending review, "
+        f"{report.open} open) into {stores.tickets.display_url} in {report.seconds:.1f} s",
+        file=env.stdout,
+    )
+    return OK
+
+
+def _tickets_list(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.services.tickets import TicketQueries
+
+    stores = _open_stores(args, env)
+    out = env.stdout
+    try:
+        queries = TicketQueries(stores.tickets)
+        remaining = args.limit
+        after = None
+        first = True
+        if args.json:
+            out.write("[")
+        else:
+            out.write(f"{'REF':<12} {'STATUS':<15} {'CATEGORY':<15} {'PRI':<4} {'PKG':<4} SUMMARY\n")
+        while remaining is None or remaining > 0:
+            size = 1000 if remaining is None else min(remaining, 1000)
+            page = queries.page(status=args.status, after=after, limit=size)
+            for row in page.rows:
+                if args.json:
+                    out.write(("\n  " if first else ",\n  ") + json.dumps(_row_json(row)))
+                else:
+                    out.write(_row_text(row))
+                first = False
+            if remaining is not None:
+                remaining -= len(page.rows)
+            if page.next_key is None:
+                break
+            after = page.next_key
+        if args.json:
+            out.write("\n]\n" if not first else "]\n")
+    finally:
+        stores.close()
+    return OK
+
+
+def _row_json(row: TicketRow) -> dict[str, object]:
+    return {
+        "ref": row.ref,
+        "status": row.status,
+        "category": row.category,
+        "priority": row.priority,
+        "has_package": row.has_package,
+        "caller": row.caller,
+        "summary": row.summary,
+        "agent": row.agent,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+def _row_text(row: TicketRow) -> str:
+    pkg = "yes" if row.has_package else ""
+    return (
+        f"{row.ref:<12} {row.status:<15} {row.category:<15} {row.priority or '-':<4} "
+        f"{pkg:<4} {row.summary}\n"
+    )
+
+
+def _package_export(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.services.exchange import ExchangeError, PackageExchange
+
+    stores = _open_stores(args, env)
+    try:
+        try:
+            verified = PackageExchange(stores.tickets).export(args.ref, args.output)
+        except ExchangeError:
+            if not stores.team_mode:
+                raise
+            # Not delivered yet: the frozen package is still in this workstation's outbox.
+            verified = PackageExchange(stores.workstation).export(args.ref, args.output)
+    finally:
+        stores.close()
+    print(f"Wrote {args.output} (package hash {verified.package_hash})", file=env.stdout)
+    return OK
+
+
+def _package_verify(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.packages.reader import verify_package_file
+
+    verified = verify_package_file(args.file)
+    doc = verified.document
+    print(
+        f"{args.file}: valid escalation package for {doc.ticket.ref} "
+        f"({doc.handoff.priority}, {len(verified.members)} members, package hash "
+        f"{verified.package_hash})",
+        file=env.stdout,
+    )
+    return OK
+
+
+def _package_show(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.packages.reader import verify_package_file
+
+    env.stdout.write(verify_package_file(args.file).handoff_markdown)
+    return OK
+
+
+def _package_import(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.services.exchange import PackageExchange
+
+    stores = _open_stores(args, env)
+    try:
+        result = PackageExchange(stores.tickets).import_file(args.file, actor=getpass.getuser())
+    finally:
+        stores.close()
+    verb = "Imported" if result.created else "Already present, nothing changed:"
+    print(f"{verb} {result.ref} (package hash {result.package_hash})", file=env.stdout)
+    return OK
+
+
+def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.services.delivery import DeliveryService
+    from console.store.destinations import Destination, LocalStoreDestination, SqlStoreDestination
+
+    stores = _open_stores(args, env)
+    try:
+        destination: Destination = (
+            SqlStoreDestination(stores.tickets) if stores.team_mode else LocalStoreDestination()
+        )
+        report = DeliveryService(stores.workstation, destination).deliver(include_not_due=True)
+    finally:
+        stores.close()
+    out = env.stdout
+    where = stores.tickets.display_url
+    if report.delivered:
+        print(f"Delivered {len(report.delivered)} package(s) to {where}:", file=out)
+        for d in report.delivered:
+            note = " (it had arrived before; now recorded)" if d.already_there else ""
+            print(f"  {d.ref}  package {d.package_id}{note}", file=out)
+    else:
+        print(f"Nothing new delivered to {where}.", file=out)
+    if not report.waiting:
+        print("Outbox empty: nothing waiting to send.", file=out)
+        return OK
+    print(f"{len(report.waiting)} still waiting to send:", file=out)
+    for w in report.waiting:
+        when = w.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(
+            f"  {w.ref}  package {w.package_id}: {w.attempts} attempt(s), next after {when}: "
+            f"{w.last_error or 'not tried yet'}",
+            file=out,
+        )
+    return FAILED
+
+
+def _store_login(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.store.credentials import SERVICE_NAME, credential_account
+    from console.store.database import open_store, parse_store_url
+    from console.store.errors import StoreError, StoreUnavailable
+
+    url = parse_store_url(args.url)
+    if url.get_backend_name() != "postgresql":
+        raise CommandError("Only a PostgreSQL store has a password to keep", BAD_INPUT)
+    account = _account(credential_account, url.render_as_string(hide_password=True))
+    secret = _ask_password(env, account)
+    try:
+        open_store(url, password=lambda _u: secret, upgrade=False).dispose()
+    except StoreUnavailable as exc:
+        if "password" in str(exc).lower() or "authentication" in str(exc).lower():
+            raise CommandError(f"The server refused the password for {account}; nothing saved", BAD_INPUT) from None
+        print(f"agent-console: warning: could not verify the password now ({exc})", file=env.stderr)
+    except StoreError:
+        pass  # reachable and the password works; the schema is another command's business
+    env.credentials().set(SERVICE_NAME, account, secret)
+    print(f"Password for {account} saved in the OS keyring.", file=env.stdout)
+    return OK
+
+
+def _store_logout(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.store.credentials import SERVICE_NAME, credential_account
+    from console.store.database import parse_store_url
+
+    url = parse_store_url(args.url)
+    account = _account(credential_account, url.render_as_string(hide_password=True))
+    env.credentials().delete(SERVICE_NAME, account)
+    print(f"Password for {account} removed from the OS keyring.", file=env.stdout)
+    return OK
+
+
+def _account(normalize: Callable[[str], str], url: str) -> str:
+    try:
+        return normalize(url)
+    except ValueError as exc:
+        raise CommandError(str(exc), BAD_INPUT) from None
+
+
+def _ask_password(env: CliEnvironment, account: str) -> str:
+    if env.stdin.isatty():
+        secret = getpass.getpass(f"Password for {account}: ")
+    else:
+        secret = env.stdin.readline().rstrip("\r\n")
+    if not secret:
+        raise CommandError("No password given; nothing saved", BAD_INPUT)
+    return secret
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+Handler = Callable[[argparse.Namespace, CliEnvironment], int]
+_HANDLERS: dict[tuple[str, str | None], Handler] = {
+    ("db", "upgrade"): _db_upgrade,
+    ("demo", "seed"): _demo_seed,
+    ("tickets", "list"): _tickets_list,
+    ("package", "export"): _package_export,
+    ("package", "verify"): _package_verify,
+    ("package", "show"): _package_show,
+    ("package", "import"): _package_import,
+    ("sync", None): _sync,
+    ("store", "login"): _store_login,
+    ("store", "logout"): _store_logout,
+}
