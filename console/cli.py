@@ -62,10 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = commands.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="action", required=True
+    )
     db.add_parser("upgrade", help="create or migrate the store's schema to this version")
 
-    demo = commands.add_parser("demo", help="sample data").add_subparsers(dest="action", required=True)
+    demo = commands.add_parser("demo", help="sample data").add_subparsers(
+        dest="action", required=True
+    )
     seed = demo.add_parser("seed", help="fill the store with realistic sample tickets")
     seed.add_argument("--tickets", type=_positive_int, required=True, metavar="N")
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -136,7 +140,7 @@ def _translate(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, StoreUnavailable | CredentialStoreError):
         return FAILED, str(exc)
     if isinstance(exc, StoreError):
-        return getattr(exc, "exit_code", FAILED), str(exc)
+        return exc.exit_code, str(exc)
     return FAILED, f"unexpected {type(exc).__name__}: {exc}"
 
 
@@ -147,18 +151,22 @@ def _translate(exc: Exception) -> tuple[int, str]:
 class _Stores:
     tickets: TicketStore
     workstation: TicketStore
+    unreachable: str = ""
+    """The team store's URL when it could not be opened (only ``sync`` goes on without it)."""
 
     @property
     def team_mode(self) -> bool:
-        return self.tickets is not self.workstation
+        return self.tickets is not self.workstation or bool(self.unreachable)
 
     def close(self) -> None:
         self.tickets.dispose()
-        if self.team_mode:
+        if self.workstation is not self.tickets:
             self.workstation.dispose()
 
 
-def _open_stores(args: argparse.Namespace, env: CliEnvironment, *, upgrade: bool | None = None) -> _Stores:
+def _open_stores(
+    args: argparse.Namespace, env: CliEnvironment, *, upgrade: bool | None = None
+) -> _Stores:
     from console.store.credentials import SERVICE_NAME, CredentialStoreError, credential_account
     from console.store.database import open_store, parse_store_url
 
@@ -191,7 +199,10 @@ def _db_upgrade(args: argparse.Namespace, env: CliEnvironment) -> int:
         from console.store.database import current_revision
 
         for store in dict.fromkeys([stores.tickets, stores.workstation]):
-            print(f"{store.display_url}: schema at revision {current_revision(store)}", file=env.stdout)
+            print(
+                f"{store.display_url}: schema at revision {current_revision(store)}",
+                file=env.stdout,
+            )
     finally:
         stores.close()
     return OK
@@ -227,7 +238,9 @@ def _tickets_list(args: argparse.Namespace, env: CliEnvironment) -> int:
         if args.json:
             out.write("[")
         else:
-            out.write(f"{'REF':<12} {'STATUS':<15} {'CATEGORY':<15} {'PRI':<4} {'PKG':<4} SUMMARY\n")
+            out.write(
+                f"{'REF':<12} {'STATUS':<15} {'CATEGORY':<15} {'PRI':<4} {'PKG':<4} SUMMARY\n"
+            )
         while remaining is None or remaining > 0:
             size = 1000 if remaining is None else min(remaining, 1000)
             page = queries.page(status=args.status, after=after, limit=size)
@@ -325,18 +338,31 @@ def _package_import(args: argparse.Namespace, env: CliEnvironment) -> int:
 
 def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
     from console.services.delivery import DeliveryService
-    from console.store.destinations import Destination, LocalStoreDestination, SqlStoreDestination
+    from console.store.destinations import (
+        Destination,
+        LocalStoreDestination,
+        SqlStoreDestination,
+        UnreachableDestination,
+    )
+    from console.store.errors import StoreUnavailable
 
-    stores = _open_stores(args, env)
     try:
-        destination: Destination = (
+        stores = _open_stores(args, env)
+    except StoreUnavailable as exc:
+        # The team store is down: the outbox still deserves an attempt on record and a report.
+        stores = _workstation_only(args, env)
+        destination: Destination = UnreachableDestination(stores.unreachable, str(exc))
+        where = destination.name
+    else:
+        destination = (
             SqlStoreDestination(stores.tickets) if stores.team_mode else LocalStoreDestination()
         )
+        where = stores.tickets.display_url
+    try:
         report = DeliveryService(stores.workstation, destination).deliver(include_not_due=True)
     finally:
         stores.close()
     out = env.stdout
-    where = stores.tickets.display_url
     if report.delivered:
         print(f"Delivered {len(report.delivered)} package(s) to {where}:", file=out)
         for d in report.delivered:
@@ -358,10 +384,19 @@ def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
     return FAILED
 
 
+def _workstation_only(args: argparse.Namespace, env: CliEnvironment) -> _Stores:
+    """The workstation store alone, labelled with the team store it could not reach."""
+    from console.store.database import open_store, parse_store_url
+
+    team_url = parse_store_url(choose_store(args.store, env.environ).url)
+    workstation = open_store(parse_store_url(str(workstation_path())), upgrade=True)
+    return _Stores(workstation, workstation, team_url.render_as_string(hide_password=True))
+
+
 def _store_login(args: argparse.Namespace, env: CliEnvironment) -> int:
     from console.store.credentials import SERVICE_NAME, credential_account
     from console.store.database import open_store, parse_store_url
-    from console.store.errors import StoreError, StoreUnavailable
+    from console.store.errors import StoreError, StoreLoginFailed, StoreUnavailable
 
     url = parse_store_url(args.url)
     if url.get_backend_name() != "postgresql":
@@ -370,9 +405,11 @@ def _store_login(args: argparse.Namespace, env: CliEnvironment) -> int:
     secret = _ask_password(env, account)
     try:
         open_store(url, password=lambda _u: secret, upgrade=False).dispose()
+    except StoreLoginFailed:
+        raise CommandError(
+            f"The server refused the password for {account}; nothing saved", BAD_INPUT
+        ) from None
     except StoreUnavailable as exc:
-        if "password" in str(exc).lower() or "authentication" in str(exc).lower():
-            raise CommandError(f"The server refused the password for {account}; nothing saved", BAD_INPUT) from None
         print(f"agent-console: warning: could not verify the password now ({exc})", file=env.stderr)
     except StoreError:
         pass  # reachable and the password works; the schema is another command's business

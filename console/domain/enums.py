@@ -1,4 +1,7 @@
-"""The vocabularies every layer shares. Values are stored in databases and files: never rename one."""
+"""The vocabularies every layer shares.
+
+Values are stored in databases and package files: never rename one.
+"""
 
 from __future__ import annotations
 

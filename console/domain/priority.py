@@ -27,11 +27,15 @@ class PriorityMatrix:
     cells: Mapping[tuple[Impact, Urgency], Priority]
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, object], source: str = "priority policy") -> PriorityMatrix:
-        """Build from ``{"matrix": {impact: {urgency: "P1".."P5"}}}``; every cell must be present."""
+    def from_mapping(
+        cls, data: Mapping[str, object], source: str = "priority policy"
+    ) -> PriorityMatrix:
+        """Build from ``{"matrix": {impact: {urgency: "P1".."P5"}}}``; every cell is required."""
         matrix = data.get("matrix")
         if not isinstance(matrix, Mapping):
-            raise PolicyError(f"{source}: 'matrix' must be a mapping of impact to urgency to priority")
+            raise PolicyError(
+                f"{source}: 'matrix' must be a mapping of impact to urgency to priority"
+            )
         cells: dict[tuple[Impact, Urgency], Priority] = {}
         for impact in Impact:
             row = matrix.get(impact.value)
@@ -48,7 +52,9 @@ class PriorityMatrix:
                     ) from None
             unknown = set(map(str, row)) - {u.value for u in Urgency}
             if unknown:
-                raise PolicyError(f"{source}: matrix.{impact.value} has unknown urgency {sorted(unknown)[0]!r}")
+                raise PolicyError(
+                    f"{source}: matrix.{impact.value} has unknown urgency {sorted(unknown)[0]!r}"
+                )
         unknown_impacts = set(map(str, matrix)) - {i.value for i in Impact}
         if unknown_impacts:
             raise PolicyError(f"{source}: matrix has unknown impact {sorted(unknown_impacts)[0]!r}")

@@ -28,7 +28,7 @@ MAX_RETRY = timedelta(minutes=10)
 
 def retry_delay(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... capped at 10 minutes."""
-    delay = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 16))
+    delay = FIRST_RETRY * (1 << min(max(attempts - 1, 0), 16))
     return min(delay, MAX_RETRY)
 
 

@@ -21,7 +21,14 @@ from console.domain.handoff import HandoffDraft, TriedStep
 from console.domain.priority import PriorityMatrix
 from console.resources import load_priority_matrix
 from console.services.clock import Clock, utc_now
-from console.services.demo_catalog import AGENTS, CLIENTS, FIRST_NAMES, LAST_NAMES, SCENARIOS, Scenario
+from console.services.demo_catalog import (
+    AGENTS,
+    CLIENTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    SCENARIOS,
+    Scenario,
+)
 from console.services.escalate import DiagnosticsInput, Submission, freeze_package, package_row
 from console.store.database import TicketStore
 from console.store.models import EscalationDraft, Package, Ticket, User
@@ -72,10 +79,14 @@ class DemoSeeder:
             size = min(BATCH, count - done)
             with self._store.sessions.begin() as session:
                 plans = [self._plan(rng, now, taken) for _ in range(size)]
-                ids = session.execute(
-                    insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
-                    [p.ticket for p in plans],
-                ).scalars().all()
+                ids = (
+                    session.execute(
+                        insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
+                        [p.ticket for p in plans],
+                    )
+                    .scalars()
+                    .all()
+                )
                 packages: list[dict[str, Any]] = []
                 drafts: list[dict[str, Any]] = []
                 for plan, ticket_id in zip(plans, ids, strict=True):
@@ -91,7 +102,10 @@ class DemoSeeder:
             done += size
         with self._store.sessions.begin() as session:
             AuditRepository(session).append(
-                at=self._clock(), actor="demo", action="demo.seeded", subject="store",
+                at=self._clock(),
+                actor="demo",
+                action="demo.seeded",
+                subject="store",
                 details={"tickets": count, "seed": seed},
             )
         return SeedReport(
@@ -156,7 +170,11 @@ class DemoSeeder:
         if status in (TicketStatus.PENDING_REVIEW, TicketStatus.RETURNED) or (
             status is TicketStatus.OPEN and rng.random() < 0.3
         ):
-            draft = {"content": _draft_json(scenario, impact, urgency), "revision": 1, "updated_at": updated}
+            draft = {
+                "content": _draft_json(scenario, impact, urgency),
+                "revision": 1,
+                "updated_at": updated,
+            }
         return _Plan(scenario, status, ticket, draft, impact, urgency)
 
     def _package(self, plan: _Plan, rng: random.Random) -> dict[str, Any]:
@@ -166,6 +184,7 @@ class DemoSeeder:
         submitted_at: datetime = t["updated_at"]
         draft = _handoff(plan.scenario, plan.impact, plan.urgency, created_at, rng)
         snapshot = _snapshot(rng, created_at, t["caller"])
+        disk = snapshot["disks"][0]
         submission = Submission(
             ref=t["ref"],
             draft=draft,
@@ -178,7 +197,7 @@ class DemoSeeder:
                 highlights={
                     "os": snapshot["system"]["os_name"],
                     "memory": f"{snapshot['memory']['available_percent']}% available",
-                    "disk": f"{snapshot['disks'][0]['free_percent']}% free on {snapshot['disks'][0]['mount']}",
+                    "disk": f"{disk['free_percent']}% free on {disk['mount']}",
                 },
             ),
         )
@@ -190,8 +209,16 @@ class DemoSeeder:
 
 
 _PACKAGE_COLUMNS = (
-    "id", "ticket_ref", "package_hash", "schema_version", "priority", "queue",
-    "submitted_by", "created_at", "size", "content",
+    "id",
+    "ticket_ref",
+    "package_hash",
+    "schema_version",
+    "priority",
+    "queue",
+    "submitted_by",
+    "created_at",
+    "size",
+    "content",
 )
 
 
@@ -252,7 +279,9 @@ def _handoff(
     for action, outcome in scenario.tried:
         at += timedelta(minutes=rng.randint(1, 6))
         steps.append(TriedStep(action, outcome, at.isoformat()))
-    count = 1 if impact is Impact.SINGLE_USER else rng.randint(4, 40 if impact is Impact.TEAM else 400)
+    count = (
+        1 if impact is Impact.SINGLE_USER else rng.randint(4, 40 if impact is Impact.TEAM else 400)
+    )
     return HandoffDraft(
         what_is_wrong=scenario.what_is_wrong,
         what_was_tried=tuple(steps),

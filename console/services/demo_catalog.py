@@ -98,7 +98,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         "minutes of every unlock.",
         (
             ("Unlocked the account in the directory tool", "locked again in 4 minutes"),
-            ("Asked the caller to sign out of her phone's mail app", "phone still tries old password"),
+            (
+                "Asked the caller to sign out of her phone's mail app",
+                "phone still tries old password",
+            ),
         ),
         "Your account has been locked. Contact your support person to unlock it, then try again.",
         Trigger.COMPLEXITY,
@@ -223,7 +226,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         Category.ACCESS_REQUEST,
         "Access to the Projects share",
-        "New starter needs read-write access to \\\\files\\Projects\\Atlas, approved by her manager "
+        "New starter needs read-write access to \\\\files\\Projects\\Atlas, approved by "
+        "her manager "
         "in the request.",
         (("Confirmed the manager's approval in the request", "approved"),),
         "\\\\files\\Projects\\Atlas is not accessible. You might not have permission to use this "
@@ -250,14 +254,55 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 FIRST_NAMES = (
-    "Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
-    "Luis", "Maya", "Nils", "Olga", "Priya", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Viktor",
-    "Wen", "Yusuf", "Zoe",
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Luis",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yusuf",
+    "Zoe",
 )
 LAST_NAMES = (
-    "Almeida", "Brandt", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova",
-    "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi",
-    "Schmidt", "Tanaka", "Varga", "Weber", "Yilmaz",
+    "Almeida",
+    "Brandt",
+    "Chen",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Varga",
+    "Weber",
+    "Yilmaz",
 )
 CLIENTS = (
     ("Northwind Traders", ("Head office", "Warehouse", "Lyon branch")),

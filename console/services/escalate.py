@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from console.domain.enums import Category, Channel, Role, TicketStatus
 from console.domain.handoff import CompletenessGate, Gap, HandoffDraft
@@ -66,8 +66,8 @@ class DiagnosticsInput:
     """A redacted snapshot (redaction already ran: this is what leaves the machine)."""
 
     captured_at: datetime
-    source: str
-    privacy: str
+    source: Literal["this_device", "imported_bundle"]
+    privacy: Literal["standard", "strict"]
     snapshot: Mapping[str, Any]
     highlights: Mapping[str, str] = field(default_factory=dict)
     partial: bool = False
@@ -215,8 +215,8 @@ def freeze_package(
         members[path] = json.dumps(sub.diagnostics.snapshot, indent=1, sort_keys=True).encode()
         diagnostics = DiagnosticsSummary(
             captured_at=sub.diagnostics.captured_at,
-            source=sub.diagnostics.source,  # type: ignore[arg-type]
-            privacy=sub.diagnostics.privacy,  # type: ignore[arg-type]
+            source=sub.diagnostics.source,
+            privacy=sub.diagnostics.privacy,
             partial=sub.diagnostics.partial,
             highlights=dict(sub.diagnostics.highlights),
             path=path,

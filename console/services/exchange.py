@@ -42,7 +42,9 @@ class PackageExchange:
         with self._store.sessions() as session:
             package = PackageRepository(session).latest_for_ticket(ref)
             if package is None:
-                raise ExchangeError(f"Ticket {ref} has no escalation package in {self._store.display_url}")
+                raise ExchangeError(
+                    f"Ticket {ref} has no escalation package in {self._store.display_url}"
+                )
             data = package.content
             stored_hash = package.package_hash
         verified = read_package(data)
@@ -102,6 +104,10 @@ class PackageExchange:
                 actor=actor,
                 action="package.imported",
                 subject=t.ref,
-                details={"package_id": package_id, "hash": verified.package_hash, "file": source.name},
+                details={
+                    "package_id": package_id,
+                    "hash": verified.package_hash,
+                    "file": source.name,
+                },
             )
         return ImportResult(t.ref, package_id, verified.package_hash, created=True)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.store.errors import StoreError, StoreUnavailable
+from console.store.errors import InvalidStoreUrl, StoreError, StoreLoginFailed, StoreUnavailable
 
 # The newest revision this build knows; a test keeps it equal to the migration chain's head.
 HEAD_REVISION = "0001"
@@ -55,11 +55,13 @@ def parse_store_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise StoreError(f"'{raw}' is not a store URL (try sqlite:///path or postgresql://...)") from None
+        raise InvalidStoreUrl(
+            f"'{raw}' is not a store URL (try sqlite:///path or postgresql://...)"
+        ) from None
     backend = url.get_backend_name()
     if backend == "postgresql":
         if url.password is not None:
-            raise StoreError(
+            raise InvalidStoreUrl(
                 "A store URL must not contain a password; run `agent-console store login URL` "
                 "to keep it in the OS keyring"
             )
@@ -68,7 +70,7 @@ def parse_store_url(raw: str) -> URL:
         return url
     if backend == "sqlite":
         return url
-    raise StoreError(f"Unsupported store '{backend}': use a SQLite file or PostgreSQL")
+    raise InvalidStoreUrl(f"Unsupported store '{backend}': use a SQLite file or PostgreSQL")
 
 
 def open_store(
@@ -117,7 +119,7 @@ def current_revision(store: TicketStore) -> str | None:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
-        raise StoreUnavailable(_unreachable(store.display_url, exc)) from None
+        raise connection_error(store.display_url, exc) from None
     except ProgrammingError as exc:
         raise StoreError(f"Cannot read the ticket store {store.display_url}: {exc.orig}") from None
 
@@ -137,7 +139,7 @@ def upgrade_schema(store: TicketStore) -> str:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except OperationalError as exc:
-        raise StoreUnavailable(_unreachable(store.display_url, exc)) from None
+        raise connection_error(store.display_url, exc) from None
     return HEAD_REVISION
 
 
@@ -159,7 +161,9 @@ def _create_engine(url: URL, password: PasswordLookup | None, pool_size: int) ->
     )
     if password is not None:
         # Looked up at connect time so the secret lives only in the keyring, never in the URL.
-        def _provide_password(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        def _provide_password(
+            dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]
+        ) -> None:
             secret = password(url.render_as_string(hide_password=True))
             if secret is not None:
                 cparams["password"] = secret
@@ -178,6 +182,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _unreachable(display_url: str, exc: OperationalError) -> str:
+_LOGIN_REFUSED = ("password authentication failed", "no password supplied", "authentication failed")
+
+
+def connection_error(display_url: str, exc: OperationalError) -> StoreError:
+    """Turn a driver's connection failure into one sentence: unreachable, or login refused."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-    return f"Cannot reach the ticket store {display_url}: {reason}"
+    reason = reason.removeprefix("connection failed: ")
+    if any(marker in reason for marker in _LOGIN_REFUSED):
+        return StoreLoginFailed(
+            f"The ticket store {display_url} refused the login ({reason}); run "
+            f"`agent-console store login {display_url}` to save the right password"
+        )
+    return StoreUnavailable(f"Cannot reach the ticket store {display_url}: {reason}")

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from console.store.database import TicketStore
+from console.store.database import TicketStore, connection_error
 from console.store.errors import StoreUnavailable
 from console.store.models import Package, Ticket
 from console.store.repositories import AuditRepository
@@ -78,6 +78,17 @@ class LocalStoreDestination:
         return True
 
 
+class UnreachableDestination:
+    """A team store that could not even be opened: every delivery fails with that reason."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self._reason = reason
+
+    def deliver(self, shipment: Shipment, now: datetime) -> bool:
+        raise StoreUnavailable(self._reason)
+
+
 class SqlStoreDestination:
     """A shared ticket store (the team's PostgreSQL, or any store in tests)."""
 
@@ -98,12 +109,14 @@ class SqlStoreDestination:
                         details={"package_id": shipment.package_id, "hash": shipment.package_hash},
                     )
                 return inserted
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                raise StoreUnavailable(
-                    f"Cannot reach the ticket store {self.name}: {reason}"
-                ) from None
+        except OperationalError as exc:
+            error = connection_error(self.name, exc)
+            if isinstance(error, StoreUnavailable):
+                raise error from None
+            raise StoreUnavailable(str(error)) from None  # login refused: retry after store login
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(f"Lost the connection to {self.name}: {exc.orig}") from None
             raise
 
 

@@ -107,7 +107,9 @@ class EscalationDraft(Base):
     __tablename__ = "escalation_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), unique=True
+    )
     content: Mapped[dict[str, Any]]
     revision: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]

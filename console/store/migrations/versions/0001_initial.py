@@ -108,9 +108,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_diagnostics_snapshots"),
     )
-    op.create_index(
-        "ix_diagnostics_snapshots_ticket_id", "diagnostics_snapshots", ["ticket_id"]
-    )
+    op.create_index("ix_diagnostics_snapshots_ticket_id", "diagnostics_snapshots", ["ticket_id"])
     op.create_table(
         "attachments",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,1 @@
+"""Device diagnostics: psutil snapshot, named automated checks, redaction, log tails."""

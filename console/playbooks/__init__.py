@@ -1,0 +1,1 @@
+"""Playbooks: schema, loader and validator, simulator, runner."""

@@ -1,0 +1,1 @@
+"""The PySide6 user interface: windows, widgets, item models, the task runner."""

@@ -1,0 +1,216 @@
+"""Delivery from the workstation outbox to the team store: exactly once, whatever happens."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from console.domain.audit import verify_chain
+from console.domain.enums import OutboxState, TicketStatus
+from console.resources import load_priority_matrix
+from console.services.delivery import DeliveryService, retry_delay
+from console.services.escalate import EscalationService, Receipt
+from console.store.database import TicketStore, open_store, parse_store_url
+from console.store.destinations import LocalStoreDestination, SqlStoreDestination
+from console.store.models import AuditEvent, OutboxItem, Package, Ticket
+from console.store.repositories import AuditRepository
+from tests.builders import AGENT, add_ticket, complete_submission
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def workstation(tmp_path: Path) -> Iterator[TicketStore]:
+    store = open_store(parse_store_url(str(tmp_path / "console.db")))
+    yield store
+    store.dispose()
+
+
+def submit(workstation: TicketStore, clock: Clock, ref: str, destination: str) -> Receipt:
+    add_ticket(workstation, ref)
+    service = EscalationService(workstation, load_priority_matrix(), destination, clock=clock)
+    return service.submit(complete_submission(ref), AGENT)
+
+
+def packages_in(store: TicketStore) -> list[tuple[str, str]]:
+    with store.sessions() as s:
+        return [(p.id, p.package_hash) for p in s.scalars(select(Package).order_by(Package.id))]
+
+
+def outbox_row(store: TicketStore, package_id: str) -> OutboxItem:
+    with store.sessions() as s:
+        row = s.scalar(select(OutboxItem).where(OutboxItem.package_id == package_id))
+        assert row is not None
+        return row
+
+
+def test_retry_delay_backs_off_and_caps() -> None:
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
+    assert retry_delay(50) == timedelta(minutes=10)
+
+
+def test_local_mode_delivery_marks_the_outbox(workstation: TicketStore, clock: Clock) -> None:
+    receipt = submit(workstation, clock, "HD-LOCAL01", "local")
+    report = DeliveryService(workstation, LocalStoreDestination(), clock).deliver()
+    assert [d.package_id for d in report.delivered] == [receipt.package_id]
+    assert report.waiting == ()
+    assert outbox_row(workstation, receipt.package_id).state == OutboxState.DELIVERED
+    # Running again finds nothing to do.
+    assert DeliveryService(workstation, LocalStoreDestination(), clock).deliver().delivered == ()
+
+
+@pytest.mark.postgres
+def test_team_delivery_is_exactly_once(workstation: TicketStore, pg_url: str, clock: Clock) -> None:
+    team = open_store(parse_store_url(pg_url), upgrade=True)
+    try:
+        first = submit(workstation, clock, "HD-TEAM001", team.display_url)
+        second = submit(workstation, clock, "HD-TEAM002", team.display_url)
+        service = DeliveryService(workstation, SqlStoreDestination(team), clock)
+
+        report = service.deliver()
+        assert {d.ref for d in report.delivered} == {"HD-TEAM001", "HD-TEAM002"}
+        assert not any(d.already_there for d in report.delivered)
+        assert sorted(packages_in(team)) == sorted(
+            [(first.package_id, first.package_hash), (second.package_id, second.package_hash)]
+        )
+        with team.sessions() as s:
+            ticket = s.scalar(select(Ticket).where(Ticket.ref == "HD-TEAM001"))
+            assert ticket is not None
+            assert (ticket.status, ticket.priority, ticket.caller) == (
+                TicketStatus.ESCALATED,
+                "P3",
+                "Maya Okafor",
+            )
+            assert verify_chain(AuditRepository(s).records()) is None
+
+        assert service.deliver().delivered == ()  # a second run changes nothing
+        assert len(packages_in(team)) == 2
+    finally:
+        team.dispose()
+
+
+@pytest.mark.postgres
+def test_delivery_interrupted_after_the_remote_commit_is_finished_once(
+    workstation: TicketStore, pg_url: str, clock: Clock
+) -> None:
+    team = open_store(parse_store_url(pg_url), upgrade=True)
+    try:
+        receipt = submit(workstation, clock, "HD-CRASH01", team.display_url)
+        destination = SqlStoreDestination(team)
+        service = DeliveryService(workstation, destination, clock)
+        # The process died right after the team store committed, before marking the outbox.
+        shipment = service._load(outbox_row(workstation, receipt.package_id).id)
+        assert shipment is not None
+        assert destination.deliver(shipment, clock()) is True
+
+        report = service.deliver()
+        assert [(d.package_id, d.already_there) for d in report.delivered] == [
+            (receipt.package_id, True)
+        ]
+        assert packages_in(team) == [(receipt.package_id, receipt.package_hash)]
+        with team.sessions() as s:
+            received = s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "package.received")
+            )
+        assert received == 1
+    finally:
+        team.dispose()
+
+
+@pytest.mark.postgres
+def test_concurrent_workers_deliver_each_package_once(
+    workstation: TicketStore, pg_url: str, clock: Clock
+) -> None:
+    team = open_store(parse_store_url(pg_url), upgrade=True)
+    try:
+        receipts = [
+            submit(workstation, clock, f"HD-CONC{i:03d}", team.display_url) for i in range(12)
+        ]
+        reports: list[Any] = []
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                reports.append(
+                    DeliveryService(workstation, SqlStoreDestination(team), clock).deliver()
+                )
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        delivered = [d.package_id for r in reports for d in r.delivered]
+        assert sorted(delivered) == sorted(r.package_id for r in receipts)  # each exactly once
+        assert len(packages_in(team)) == 12
+        with workstation.sessions() as s:
+            marks = s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "package.delivered")
+            )
+        assert marks == 12
+    finally:
+        team.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_outage_keeps_the_package_queued_with_back_off_until_the_server_returns(
+    workstation: TicketStore, postgres_cluster_factory: Callable[[], Any], clock: Clock
+) -> None:
+    cluster = postgres_cluster_factory()
+    url = cluster.create_database("team")
+    team = open_store(parse_store_url(url), upgrade=True)
+    try:
+        receipt = submit(workstation, clock, "HD-OUTAGE1", team.display_url)
+        service = DeliveryService(workstation, SqlStoreDestination(team), clock)
+        cluster.stop()
+
+        report = service.deliver()
+        assert report.delivered == ()
+        [waiting] = report.waiting
+        assert waiting.attempts == 1
+        assert "Cannot reach the ticket store" in waiting.last_error
+        assert waiting.next_attempt_at == clock.now + timedelta(seconds=5)
+
+        # Not due yet: a background run leaves it alone; an explicit run tries again.
+        assert service.deliver().waiting[0].attempts == 1
+        clock.now += timedelta(seconds=6)
+        assert service.deliver().waiting[0].attempts == 2
+        assert outbox_row(workstation, receipt.package_id).next_attempt_at == clock.now + timedelta(
+            seconds=10
+        )
+
+        cluster.start()
+        clock.now += timedelta(seconds=11)
+        report = service.deliver()
+        assert [d.package_id for d in report.delivered] == [receipt.package_id]
+        assert report.waiting == ()
+        assert packages_in(team) == [(receipt.package_id, receipt.package_hash)]
+        row = outbox_row(workstation, receipt.package_id)
+        assert (row.state, row.attempts, row.last_error) == (OutboxState.DELIVERED, 3, "")
+    finally:
+        team.dispose()
