@@ -18,7 +18,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return KeyringCredentials()
 
-    return run(list(sys.argv[1:] if argv is None else argv), CliEnvironment(credentials, os.environ))
+    return run(
+        list(sys.argv[1:] if argv is None else argv), CliEnvironment(credentials, os.environ)
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-MemberPath = Annotated[str, Field(pattern=r"^attachments/[A-Za-z0-9._-][A-Za-z0-9._/-]*$", max_length=200)]
+MemberPath = Annotated[
+    str, Field(pattern=r"^attachments/[A-Za-z0-9._-][A-Za-z0-9._/-]*$", max_length=200)
+]
 
 
 class _Strict(BaseModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from console.domain.enums import Channel, Impact, Role, TicketStatus, Urgency
 from console.domain.handoff import HandoffDraft, TriedStep
@@ -79,26 +79,23 @@ class DemoSeeder:
             size = min(BATCH, count - done)
             with self._store.sessions.begin() as session:
                 plans = [self._plan(rng, now, taken) for _ in range(size)]
-                ids = (
-                    session.execute(
-                        insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
-                        [p.ticket for p in plans],
-                    )
-                    .scalars()
-                    .all()
-                )
-                packages: list[dict[str, Any]] = []
-                drafts: list[dict[str, Any]] = []
-                for plan, ticket_id in zip(plans, ids, strict=True):
-                    counts[plan.status] += 1
-                    if plan.status is TicketStatus.ESCALATED:
-                        packages.append(self._package(plan, rng))
-                    elif plan.draft is not None:
-                        drafts.append({"ticket_id": ticket_id, **plan.draft})
+                conn = session.connection()
+                # Plain executemany: RETURNING over thousands of rows costs more than a lookup.
+                conn.execute(insert(Ticket.__table__), [p.ticket for p in plans])
+                packages = [
+                    self._package(p, rng) for p in plans if p.status is TicketStatus.ESCALATED
+                ]
                 if packages:
-                    session.execute(insert(Package), packages)
-                if drafts:
-                    session.execute(insert(EscalationDraft), drafts)
+                    conn.execute(insert(Package.__table__), packages)
+                drafted = {p.ticket["ref"]: p.draft for p in plans if p.draft is not None}
+                if drafted:
+                    ids = _ids_by_ref(conn, list(drafted))
+                    conn.execute(
+                        insert(EscalationDraft.__table__),
+                        [{"ticket_id": ids[ref], **draft} for ref, draft in drafted.items()],
+                    )
+                for plan in plans:
+                    counts[plan.status] += 1
             done += size
         with self._store.sessions.begin() as session:
             AuditRepository(session).append(
@@ -206,6 +203,15 @@ class DemoSeeder:
         )
         row = package_row(document, built, submitted_at)
         return {c: getattr(row, c) for c in _PACKAGE_COLUMNS}
+
+
+def _ids_by_ref(conn: Connection, refs: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for start in range(0, len(refs), 500):  # stay under SQLite's bound-parameter limit
+        chunk = refs[start : start + 500]
+        rows = conn.execute(select(Ticket.ref, Ticket.id).where(Ticket.ref.in_(chunk)))
+        ids.update((ref, ticket_id) for ref, ticket_id in rows)
+    return ids
 
 
 _PACKAGE_COLUMNS = (

@@ -8,7 +8,9 @@ def chain(n: int) -> list[AuditRecord]:
     for i in range(n):
         details = {"i": i}
         h = event_hash(prev, f"2026-11-22T10:0{i}:00+00:00", "aiko", "x", f"HD-{i}", details)
-        records.append(AuditRecord(f"2026-11-22T10:0{i}:00+00:00", "aiko", "x", f"HD-{i}", details, prev, h))
+        records.append(
+            AuditRecord(f"2026-11-22T10:0{i}:00+00:00", "aiko", "x", f"HD-{i}", details, prev, h)
+        )
         prev = h
     return records
 

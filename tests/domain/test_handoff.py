@@ -30,8 +30,15 @@ def test_email_broken_is_not_a_handoff() -> None:
     result = CompletenessGate().evaluate(HandoffDraft(what_is_wrong="Email broken"))
     assert not result.passed
     assert {g.field for g in result.gaps} == {
-        "what_is_wrong", "what_was_tried", "error_verbatim", "affected_scope",
-        "affected_count", "urgency", "triggers", "queue", "diagnostics",
+        "what_is_wrong",
+        "what_was_tried",
+        "error_verbatim",
+        "affected_scope",
+        "affected_count",
+        "urgency",
+        "triggers",
+        "queue",
+        "diagnostics",
     }
     assert result.score == 0
 
@@ -56,7 +63,9 @@ def test_diagnostics_or_a_reason_why_not() -> None:
 
 
 def test_playbook_required_facts_are_named() -> None:
-    draft = replace(COMPLETE, required_facts=("vpn_client", "vpn_protocol"), facts={"vpn_client": "GP 6"})
+    draft = replace(
+        COMPLETE, required_facts=("vpn_client", "vpn_protocol"), facts={"vpn_client": "GP 6"}
+    )
     result = CompletenessGate().evaluate(draft)
     assert [g.field for g in result.gaps] == ["facts.vpn_protocol"]
     assert "vpn_protocol" in result.gaps[0].message
