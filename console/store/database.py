@@ -6,6 +6,7 @@ startup time matters. Alembic is loaded only to upgrade.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ KNOWN_REVISIONS = ("0001",)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 PasswordLookup = Callable[[str], "str | None"]
+_MIGRATION_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def upgrade_schema(store: TicketStore) -> str:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
-        with store.engine.begin() as conn:
+        # Alembic keeps its migration context in module globals: one migration at a time.
+        with _MIGRATION_LOCK, store.engine.begin() as conn:
             if store.kind == "postgresql":
                 # Two consoles upgrading a fresh team store at once must not race.
                 conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))

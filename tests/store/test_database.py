@@ -135,3 +135,23 @@ def test_postgres_audit_trail_is_append_only_and_chained(pg_url: str) -> None:
         _assert_append_only(store)
     finally:
         store.dispose()
+
+
+def test_stores_can_be_opened_from_several_threads_at_once(tmp_path: Path) -> None:
+    # Alembic's migration context is global; concurrent first opens used to corrupt each other.
+    import threading
+
+    errors: list[BaseException] = []
+
+    def open_one(i: int) -> None:
+        try:
+            open_store(parse_store_url(str(tmp_path / f"ws{i}.db"))).dispose()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
