@@ -8,11 +8,11 @@ error for display.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from console.domain.enums import OutboxState
 from console.services.clock import Clock, utc_now
@@ -20,7 +20,7 @@ from console.store.database import TicketStore
 from console.store.destinations import Destination, Shipment, TicketFields
 from console.store.errors import StoreUnavailable
 from console.store.models import OutboxItem, Package, Ticket
-from console.store.repositories import AuditRepository, OutboxRepository
+from console.store.repositories import AuditEntry, AuditRepository, OutboxRepository
 
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
@@ -57,36 +57,45 @@ class DeliveryReport:
 
 class DeliveryService:
     def __init__(
-        self, workstation: TicketStore, destination: Destination, clock: Clock = utc_now
+        self,
+        workstation: TicketStore,
+        destination: Destination,
+        clock: Clock = utc_now,
+        batch_size: int = 25,
     ) -> None:
         self._store = workstation
         self._destination = destination
         self._clock = clock
+        self._batch_size = batch_size
 
-    def deliver(self, *, include_not_due: bool = False, limit: int = 500) -> DeliveryReport:
-        """Deliver what is due (or everything pending, when the user asked explicitly)."""
-        now = self._clock()
+    def deliver(self, *, include_not_due: bool = False, limit: int = 1000) -> DeliveryReport:
+        """Deliver what is due (or everything pending, when the user asked explicitly).
+
+        Packages go in batches, one destination transaction per batch. If the destination
+        refuses a batch for a reason other than being unreachable, its packages are retried
+        one by one so a single bad package cannot hold the others back.
+        """
         delivered: list[Delivered] = []
-        with self._store.sessions() as session:
-            repo = OutboxRepository(session)
-            due_ids = [
-                item.id
-                for item in (repo.pending() if include_not_due else repo.due(now, limit))[:limit]
-            ]
-        for item_id in due_ids:
-            shipment = self._load(item_id)
-            if shipment is None:
-                continue  # another worker delivered it meanwhile
+        tried: set[int] = set()
+        while len(tried) < limit:
+            batch = self._load(include_not_due, exclude=tried)
+            if not batch:
+                break
+            tried.update(item_id for item_id, _ in batch)
             try:
-                inserted = self._destination.deliver(shipment, self._clock())
+                delivered += self._send(batch)
             except StoreUnavailable as exc:
-                self._failed(item_id, str(exc))
+                self._failed([item_id for item_id, _ in batch], str(exc))
                 break  # the rest would fail the same way; keep their back-off intact
-            except Exception as exc:  # noqa: BLE001 - kept as the row's error, shown to the user
-                self._failed(item_id, f"{type(exc).__name__}: {exc}")
-                continue
-            if self._mark_delivered(item_id, shipment):
-                delivered.append(Delivered(shipment.ticket.ref, shipment.package_id, not inserted))
+            except Exception:  # noqa: BLE001 - isolate the package that was refused
+                for single in batch:
+                    try:
+                        delivered += self._send([single])
+                    except StoreUnavailable as exc:
+                        self._failed([single[0]], str(exc))
+                        break
+                    except Exception as exc:  # noqa: BLE001 - kept as the row's error
+                        self._failed([single[0]], f"{type(exc).__name__}: {exc}")
         return DeliveryReport(tuple(delivered), self.waiting())
 
     def waiting(self) -> tuple[Waiting, ...]:
@@ -102,49 +111,76 @@ class DeliveryService:
                 for item, ref in rows
             )
 
-    def _load(self, item_id: int) -> Shipment | None:
+    def _send(self, batch: list[tuple[int, Shipment]]) -> list[Delivered]:
+        inserted = self._destination.deliver([s for _, s in batch], self._clock())
+        return self._mark_delivered(
+            [
+                (item_id, shipment, new)
+                for (item_id, shipment), new in zip(batch, inserted, strict=True)
+            ]
+        )
+
+    def _load(self, include_not_due: bool, exclude: set[int]) -> list[tuple[int, Shipment]]:
+        query = (
+            select(OutboxItem.id, Package, Ticket)
+            .join(Package, Package.id == OutboxItem.package_id)
+            .join(Ticket, Ticket.ref == Package.ticket_ref)
+            .where(OutboxItem.state == OutboxState.PENDING)
+            .order_by(OutboxItem.id)
+            .limit(self._batch_size)
+            .options(undefer(Package.content))
+        )
+        if not include_not_due:
+            query = query.where(OutboxItem.next_attempt_at <= self._clock())
+        if exclude:
+            query = query.where(OutboxItem.id.not_in(exclude))
         with self._store.sessions() as session:
-            row = session.execute(
-                select(OutboxItem, Package, Ticket)
-                .join(Package, Package.id == OutboxItem.package_id)
-                .join(Ticket, Ticket.ref == Package.ticket_ref)
-                .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
-            ).first()
-            if row is None:
-                return None
-            _item, package, ticket = row
-            return Shipment(
-                package_id=package.id,
-                package_hash=package.package_hash,
-                schema_version=package.schema_version,
-                priority=package.priority,
-                queue=package.queue,
-                submitted_by=package.submitted_by,
-                created_at=package.created_at,
-                content=package.content,
-                ticket=ticket_fields(ticket),
-            )
+            return [
+                (item_id, _shipment(package, ticket))
+                for item_id, package, ticket in session.execute(query).all()
+            ]
 
-    def _mark_delivered(self, item_id: int, shipment: Shipment) -> bool:
+    def _mark_delivered(self, sent: list[tuple[int, Shipment, bool]]) -> list[Delivered]:
         now = self._clock()
         with self._store.sessions.begin() as session:
-            if not OutboxRepository(session).mark_delivered(item_id, now):
-                return False
-            AuditRepository(session).append(
-                at=now,
-                actor=shipment.submitted_by,
-                action="package.delivered",
-                subject=shipment.ticket.ref,
-                details={"package_id": shipment.package_id, "destination": self._destination.name},
+            marked = OutboxRepository(session).mark_delivered(
+                [item_id for item_id, _, _ in sent], now
             )
-            return True
+            done = [(s, new) for item_id, s, new in sent if item_id in marked]
+            AuditRepository(session).append_many(
+                [
+                    AuditEntry(
+                        now,
+                        s.submitted_by,
+                        "package.delivered",
+                        s.ticket.ref,
+                        {"package_id": s.package_id, "destination": self._destination.name},
+                    )
+                    for s, _ in done
+                ]
+            )
+        return [Delivered(s.ticket.ref, s.package_id, not new) for s, new in done]
 
-    def _failed(self, item_id: int, error: str) -> None:
+    def _failed(self, item_ids: list[int], error: str) -> None:
         now = self._clock()
         with self._store.sessions.begin() as session:
-            item = session.get(OutboxItem, item_id)
-            attempts = (item.attempts if item else 0) + 1
-            OutboxRepository(session).mark_failed(item_id, now, error, now + retry_delay(attempts))
+            repo = OutboxRepository(session)
+            for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
+                repo.mark_failed(item.id, now, error, now + retry_delay(item.attempts + 1))
+
+
+def _shipment(package: Package, ticket: Ticket) -> Shipment:
+    return Shipment(
+        package_id=package.id,
+        package_hash=package.package_hash,
+        schema_version=package.schema_version,
+        priority=package.priority,
+        queue=package.queue,
+        submitted_by=package.submitted_by,
+        created_at=package.created_at,
+        content=package.content,
+        ticket=ticket_fields(ticket),
+    )
 
 
 def ticket_fields(ticket: Ticket) -> TicketFields:
@@ -166,9 +202,3 @@ def ticket_fields(ticket: Ticket) -> TicketFields:
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
     )
-
-
-def summarize(waiting: Sequence[Waiting]) -> str:
-    if not waiting:
-        return "Nothing waiting to send."
-    return f"{len(waiting)} waiting to send"

@@ -81,17 +81,17 @@ class DemoSeeder:
                 plans = [self._plan(rng, now, taken) for _ in range(size)]
                 conn = session.connection()
                 # Plain executemany: RETURNING over thousands of rows costs more than a lookup.
-                conn.execute(insert(Ticket.__table__), [p.ticket for p in plans])
+                conn.execute(insert(Ticket), [p.ticket for p in plans])
                 packages = [
                     self._package(p, rng) for p in plans if p.status is TicketStatus.ESCALATED
                 ]
                 if packages:
-                    conn.execute(insert(Package.__table__), packages)
+                    conn.execute(insert(Package), packages)
                 drafted = {p.ticket["ref"]: p.draft for p in plans if p.draft is not None}
                 if drafted:
                     ids = _ids_by_ref(conn, list(drafted))
                     conn.execute(
-                        insert(EscalationDraft.__table__),
+                        insert(EscalationDraft),
                         [{"ticket_id": ids[ref], **draft} for ref, draft in drafted.items()],
                     )
                 for plan in plans:

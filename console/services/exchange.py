@@ -15,7 +15,7 @@ from console.packages.reader import VerifiedPackage, read_package, verify_packag
 from console.packages.writer import BuiltPackage, write_package
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.destinations import Shipment, TicketFields, package_hash_of, store_shipment
+from console.store.destinations import Shipment, TicketFields, package_hash_of, store_shipments
 from console.store.repositories import AuditRepository, PackageRepository
 
 
@@ -98,7 +98,7 @@ class PackageExchange:
                     updated_at=doc.created_at,
                 ),
             )
-            store_shipment(session, shipment, now)
+            store_shipments(session, [shipment], now)
             AuditRepository(session).append(
                 at=now,
                 actor=actor,

@@ -6,11 +6,12 @@ resuming after a crash between "written there" and "marked delivered here", chan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from console.store.database import TicketStore, connection_error
 from console.store.errors import StoreUnavailable
 from console.store.models import Package, Ticket
-from console.store.repositories import AuditRepository
+from console.store.repositories import AuditEntry, AuditRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,12 @@ class Shipment:
 class Destination(Protocol):
     name: str
 
-    def deliver(self, shipment: Shipment, now: datetime) -> bool:
-        """Store the shipment; True if it was new there, False if it had arrived before.
+    def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+        """Store the shipments in one go; per shipment, True if it was new there.
 
-        Raises :class:`StoreUnavailable` when the destination cannot be reached now.
+        False means it had arrived before (an earlier run died before marking it delivered).
+        Raises :class:`StoreUnavailable` when the destination cannot be reached now; any other
+        error means something in the batch was refused.
         """
         ...
 
@@ -74,8 +77,8 @@ class LocalStoreDestination:
 
     name = "local"
 
-    def deliver(self, shipment: Shipment, now: datetime) -> bool:
-        return True
+    def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+        return [True] * len(shipments)
 
 
 class UnreachableDestination:
@@ -85,7 +88,7 @@ class UnreachableDestination:
         self.name = name
         self._reason = reason
 
-    def deliver(self, shipment: Shipment, now: datetime) -> bool:
+    def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
         raise StoreUnavailable(self._reason)
 
 
@@ -96,18 +99,23 @@ class SqlStoreDestination:
         self._store = store
         self.name = store.display_url
 
-    def deliver(self, shipment: Shipment, now: datetime) -> bool:
+    def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
         try:
             with self._store.sessions.begin() as session:
-                inserted = store_shipment(session, shipment, now)
-                if inserted:
-                    AuditRepository(session).append(
-                        at=now,
-                        actor=shipment.submitted_by,
-                        action="package.received",
-                        subject=shipment.ticket.ref,
-                        details={"package_id": shipment.package_id, "hash": shipment.package_hash},
-                    )
+                inserted = store_shipments(session, shipments, now)
+                AuditRepository(session).append_many(
+                    [
+                        AuditEntry(
+                            now,
+                            s.submitted_by,
+                            "package.received",
+                            s.ticket.ref,
+                            {"package_id": s.package_id, "hash": s.package_hash},
+                        )
+                        for s, new in zip(shipments, inserted, strict=True)
+                        if new
+                    ]
+                )
                 return inserted
         except OperationalError as exc:
             error = connection_error(self.name, exc)
@@ -120,33 +128,61 @@ class SqlStoreDestination:
             raise
 
 
-def store_shipment(session: Session, shipment: Shipment, now: datetime) -> bool:
-    """Insert the package if absent and bring the ticket up to date; True if newly inserted."""
+def store_shipments(session: Session, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+    """Insert the packages that are absent and bring their tickets up to date.
+
+    Returns, per shipment, whether its package was newly inserted. Two statements whatever the
+    batch size: one multi-row insert of packages, one upsert of the new packages' tickets.
+    """
+    if not shipments:
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    package_values = {
-        "id": shipment.package_id,
-        "ticket_ref": shipment.ticket.ref,
-        "package_hash": shipment.package_hash,
-        "schema_version": shipment.schema_version,
-        "priority": shipment.priority,
-        "queue": shipment.queue,
-        "submitted_by": shipment.submitted_by,
-        "created_at": shipment.created_at,
-        "size": len(shipment.content),
-        "content": shipment.content,
-    }
-    result = session.execute(
-        insert(Package)
-        .values(**package_values)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Package.id)
+    new_ids = set(
+        session.scalars(
+            insert(Package)
+            .values([_package_values(s) for s in shipments])
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(Package.id)
+        )
     )
-    inserted = result.scalar() is not None
-    if not inserted:
-        return False
-    t = shipment.ticket
-    ticket_values = {
+    fresh = [s for s in shipments if s.package_id in new_ids]
+    if fresh:
+        # The newest package of a ticket decides its state; a ticket appears once per statement.
+        latest = {s.ticket.ref: s for s in sorted(fresh, key=lambda s: s.created_at)}
+        upsert = insert(Ticket).values([_ticket_values(s.ticket) for s in latest.values()])
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["ref"],
+                set_={
+                    "status": upsert.excluded.status,
+                    "impact": upsert.excluded.impact,
+                    "urgency": upsert.excluded.urgency,
+                    "priority": upsert.excluded.priority,
+                    "updated_at": now,
+                },
+            )
+        )
+    return [s.package_id in new_ids for s in shipments]
+
+
+def _package_values(s: Shipment) -> dict[str, object]:
+    return {
+        "id": s.package_id,
+        "ticket_ref": s.ticket.ref,
+        "package_hash": s.package_hash,
+        "schema_version": s.schema_version,
+        "priority": s.priority,
+        "queue": s.queue,
+        "submitted_by": s.submitted_by,
+        "created_at": s.created_at,
+        "size": len(s.content),
+        "content": s.content,
+    }
+
+
+def _ticket_values(t: TicketFields) -> dict[str, object]:
+    return {
         "ref": t.ref,
         "caller": t.caller,
         "contact": t.contact,
@@ -166,26 +202,6 @@ def store_shipment(session: Session, shipment: Shipment, now: datetime) -> bool:
         "resolved_at": None,
         "resolution": "",
     }
-    created = session.execute(
-        insert(Ticket)
-        .values(**ticket_values)
-        .on_conflict_do_nothing(index_elements=["ref"])
-        .returning(Ticket.id)
-    ).scalar()
-    if created is None:
-        # The ticket exists there (an earlier package, or seeded): this package moves it on.
-        session.execute(
-            update(Ticket)
-            .where(Ticket.ref == t.ref)
-            .values(
-                status=t.status,
-                impact=t.impact,
-                urgency=t.urgency,
-                priority=t.priority,
-                updated_at=now,
-            )
-        )
-    return True
 
 
 def package_hash_of(session: Session, package_id: str) -> str | None:

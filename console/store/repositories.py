@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
 from console.domain.enums import OutboxState
 from console.store.models import AuditEvent, OutboxItem, Package, Ticket
+
+AUDIT_CHAIN_LOCK = 4242002
+"""PostgreSQL advisory lock id that serializes appends to the audit chain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +121,13 @@ class OutboxRepository:
             .order_by(OutboxItem.id)
         ).all()
 
-    def mark_delivered(self, item_id: int, now: datetime) -> bool:
-        """Mark delivered unless someone already did; True when this call did it."""
-        result = self._s.execute(
+    def mark_delivered(self, item_ids: Sequence[int], now: datetime) -> set[int]:
+        """Mark delivered those not already marked (by a concurrent worker); returns which."""
+        if not item_ids:
+            return set()
+        marked = self._s.scalars(
             update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
+            .where(OutboxItem.id.in_(item_ids), OutboxItem.state == OutboxState.PENDING)
             .values(
                 state=OutboxState.DELIVERED,
                 delivered_at=now,
@@ -130,9 +135,10 @@ class OutboxRepository:
                 attempts=OutboxItem.attempts + 1,
                 last_error="",
             )
+            .returning(OutboxItem.id)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return set(marked)
 
     def mark_failed(self, item_id: int, now: datetime, error: str, retry_at: datetime) -> None:
         self._s.execute(
@@ -148,6 +154,15 @@ class OutboxRepository:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+
+
 class AuditRepository:
     """Appends to the hash-chained audit trail."""
 
@@ -156,27 +171,42 @@ class AuditRepository:
 
     def append(
         self, *, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
-    ) -> AuditEvent:
-        bind = self._s.get_bind()
-        if bind.dialect.name == "postgresql":
-            # Consoles append concurrently; the chain needs one writer at a time. The lock is
-            # released at commit, so it serializes only the append, not whole sessions.
-            self._s.execute(select(func.pg_advisory_xact_lock(4242002)))
+    ) -> str:
+        """Append one event; returns its hash."""
+        return self.append_many([AuditEntry(at, actor, action, subject, details)])[-1]
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> list[str]:
+        """Append events in order, each chained to the one before; returns their hashes.
+
+        Call it last in a transaction: on PostgreSQL it takes the chain's lock, which every
+        console's transaction then waits for until this one commits.
+        """
+        if not entries:
+            return []
+        if self._s.get_bind().dialect.name == "postgresql":
+            self._s.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
         prev = self._s.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
         prev_hash = prev or GENESIS_HASH
-        stamp = at.isoformat()
-        event = AuditEvent(
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            details=details,
-            prev_hash=prev_hash,
-            hash=event_hash(prev_hash, stamp, actor, action, subject, details),
-        )
-        self._s.add(event)
-        self._s.flush()
-        return event
+        rows: list[dict[str, Any]] = []
+        for entry in entries:
+            at = entry.at.astimezone(UTC)
+            digest = event_hash(
+                prev_hash, at.isoformat(), entry.actor, entry.action, entry.subject, entry.details
+            )
+            rows.append(
+                {
+                    "at": at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "subject": entry.subject,
+                    "details": entry.details,
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                }
+            )
+            prev_hash = digest
+        self._s.execute(insert(AuditEvent), rows)
+        return [row["hash"] for row in rows]
 
     def records(self) -> list[AuditRecord]:
         events = self._s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from console.resources import load_priority_matrix
 from console.services.delivery import DeliveryService, retry_delay
 from console.services.escalate import EscalationService, Receipt
 from console.store.database import TicketStore, open_store, parse_store_url
-from console.store.destinations import LocalStoreDestination, SqlStoreDestination
+from console.store.destinations import LocalStoreDestination, Shipment, SqlStoreDestination
 from console.store.models import AuditEvent, OutboxItem, Package, Ticket
 from console.store.repositories import AuditRepository
 from tests.builders import AGENT, add_ticket, complete_submission
@@ -113,13 +113,23 @@ def test_delivery_interrupted_after_the_remote_commit_is_finished_once(
     team = open_store(parse_store_url(pg_url), upgrade=True)
     try:
         receipt = submit(workstation, clock, "HD-CRASH01", team.display_url)
-        destination = SqlStoreDestination(team)
-        service = DeliveryService(workstation, destination, clock)
-        # The process died right after the team store committed, before marking the outbox.
-        shipment = service._load(outbox_row(workstation, receipt.package_id).id)
-        assert shipment is not None
-        assert destination.deliver(shipment, clock()) is True
+        real = SqlStoreDestination(team)
 
+        class PowerLoss(BaseException):
+            """Escapes like a killed process: nothing after it runs."""
+
+        class CommitsThenDies:
+            name = real.name
+
+            def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+                real.deliver(shipments, now)
+                raise PowerLoss
+
+        with pytest.raises(PowerLoss):
+            DeliveryService(workstation, CommitsThenDies(), clock).deliver()
+        assert outbox_row(workstation, receipt.package_id).state == OutboxState.PENDING
+
+        service = DeliveryService(workstation, real, clock)
         report = service.deliver()
         assert [(d.package_id, d.already_there) for d in report.delivered] == [
             (receipt.package_id, True)
@@ -214,3 +224,30 @@ def test_outage_keeps_the_package_queued_with_back_off_until_the_server_returns(
         assert (row.state, row.attempts, row.last_error) == (OutboxState.DELIVERED, 3, "")
     finally:
         team.dispose()
+
+
+def test_a_refused_package_does_not_hold_back_the_rest(
+    workstation: TicketStore, clock: Clock
+) -> None:
+    receipts = [submit(workstation, clock, f"HD-BATCH{i}", "team") for i in range(5)]
+    poison = receipts[2].package_id
+    received: list[str] = []
+
+    class RefusesOne:
+        name = "team"
+
+        def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+            if any(s.package_id == poison for s in shipments):
+                raise ValueError(f"package {poison} is over the team store's size limit")
+            received.extend(s.package_id for s in shipments)
+            return [True] * len(shipments)
+
+    report = DeliveryService(workstation, RefusesOne(), clock, batch_size=5).deliver()
+    assert sorted(d.package_id for d in report.delivered) == sorted(
+        r.package_id for r in receipts if r.package_id != poison
+    )
+    assert sorted(received) == sorted(d.package_id for d in report.delivered)
+    [waiting] = report.waiting
+    assert waiting.package_id == poison
+    assert waiting.last_error == f"ValueError: package {poison} is over the team store's size limit"
+    assert waiting.next_attempt_at == clock.now + timedelta(seconds=5)
