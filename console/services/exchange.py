@@ -98,7 +98,7 @@ class PackageExchange:
                     updated_at=doc.created_at,
                 ),
             )
-            store_shipments(session, [shipment], now)
+            store_shipments(session, [shipment])
             AuditRepository(session).append(
                 at=now,
                 actor=actor,

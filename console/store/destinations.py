@@ -102,7 +102,7 @@ class SqlStoreDestination:
     def deliver(self, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
         try:
             with self._store.sessions.begin() as session:
-                inserted = store_shipments(session, shipments, now)
+                inserted = store_shipments(session, shipments)
                 AuditRepository(session).append_many(
                     [
                         AuditEntry(
@@ -128,7 +128,7 @@ class SqlStoreDestination:
             raise
 
 
-def store_shipments(session: Session, shipments: Sequence[Shipment], now: datetime) -> list[bool]:
+def store_shipments(session: Session, shipments: Sequence[Shipment]) -> list[bool]:
     """Insert the packages that are absent and bring their tickets up to date.
 
     Returns, per shipment, whether its package was newly inserted. Two statements whatever the
@@ -138,19 +138,18 @@ def store_shipments(session: Session, shipments: Sequence[Shipment], now: dateti
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # executemany (not one multi-row VALUES): the statement compiles once, whatever the size.
     new_ids = set(
         session.scalars(
-            insert(Package)
-            .values([_package_values(s) for s in shipments])
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(Package.id)
+            insert(Package).on_conflict_do_nothing(index_elements=["id"]).returning(Package.id),
+            [_package_values(s) for s in shipments],
         )
     )
     fresh = [s for s in shipments if s.package_id in new_ids]
     if fresh:
         # The newest package of a ticket decides its state; a ticket appears once per statement.
         latest = {s.ticket.ref: s for s in sorted(fresh, key=lambda s: s.created_at)}
-        upsert = insert(Ticket).values([_ticket_values(s.ticket) for s in latest.values()])
+        upsert = insert(Ticket)
         session.execute(
             upsert.on_conflict_do_update(
                 index_elements=["ref"],
@@ -159,9 +158,10 @@ def store_shipments(session: Session, shipments: Sequence[Shipment], now: dateti
                     "impact": upsert.excluded.impact,
                     "urgency": upsert.excluded.urgency,
                     "priority": upsert.excluded.priority,
-                    "updated_at": now,
+                    "updated_at": upsert.excluded.updated_at,
                 },
-            )
+            ),
+            [_ticket_values(s.ticket) for s in latest.values()],
         )
     return [s.package_id in new_ids for s in shipments]
 
