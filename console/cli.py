@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from console import __version__
-from console.config import ConfigError, choose_store, workstation_path
+from console.config import ConfigError
 from console.domain.enums import TicketStatus
 
 if TYPE_CHECKING:
+    from console.connect import Stores
     from console.services.tickets import TicketRow
     from console.store.credentials import Credentials
-    from console.store.database import TicketStore
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -144,53 +144,15 @@ def _translate(exc: Exception) -> tuple[int, str]:
     return FAILED, f"unexpected {type(exc).__name__}: {exc}"
 
 
-# --- stores -------------------------------------------------------------------------------
-
-
-@dataclass
-class _Stores:
-    tickets: TicketStore
-    workstation: TicketStore
-    unreachable: str = ""
-    """The team store's URL when it could not be opened (only ``sync`` goes on without it)."""
-
-    @property
-    def team_mode(self) -> bool:
-        return self.tickets is not self.workstation or bool(self.unreachable)
-
-    def close(self) -> None:
-        self.tickets.dispose()
-        if self.workstation is not self.tickets:
-            self.workstation.dispose()
+# --- commands ------------------------------------------------------------------------------
 
 
 def _open_stores(
     args: argparse.Namespace, env: CliEnvironment, *, upgrade: bool | None = None
-) -> _Stores:
-    from console.store.credentials import SERVICE_NAME, CredentialStoreError, credential_account
-    from console.store.database import open_store, parse_store_url
+) -> Stores:
+    from console.connect import open_stores
 
-    choice = choose_store(args.store, env.environ)
-    url = parse_store_url(choice.url)
-
-    def password(display_url: str) -> str | None:
-        try:
-            return env.credentials().get(SERVICE_NAME, credential_account(display_url))
-        except CredentialStoreError:
-            return None  # the server will say a password is needed; the message says what to do
-
-    tickets = open_store(url, password=password, upgrade=upgrade)
-    if tickets.kind == "sqlite":
-        return _Stores(tickets, tickets)
-    try:
-        workstation = open_store(parse_store_url(str(workstation_path())), upgrade=True)
-    except BaseException:
-        tickets.dispose()
-        raise
-    return _Stores(tickets, workstation)
-
-
-# --- commands ------------------------------------------------------------------------------
+    return open_stores(args.store, env.environ, env.credentials, upgrade=upgrade)
 
 
 def _db_upgrade(args: argparse.Namespace, env: CliEnvironment) -> int:
@@ -337,6 +299,7 @@ def _package_import(args: argparse.Namespace, env: CliEnvironment) -> int:
 
 
 def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
+    from console.connect import open_workstation_only
     from console.services.delivery import DeliveryService
     from console.store.destinations import (
         Destination,
@@ -350,7 +313,7 @@ def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
         stores = _open_stores(args, env)
     except StoreUnavailable as exc:
         # The team store is down: the outbox still deserves an attempt on record and a report.
-        stores = _workstation_only(args, env)
+        stores = open_workstation_only(args.store, env.environ)
         destination: Destination = UnreachableDestination(stores.unreachable, str(exc))
         where = destination.name
     else:
@@ -384,24 +347,15 @@ def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
     return FAILED
 
 
-def _workstation_only(args: argparse.Namespace, env: CliEnvironment) -> _Stores:
-    """The workstation store alone, labelled with the team store it could not reach."""
-    from console.store.database import open_store, parse_store_url
-
-    team_url = parse_store_url(choose_store(args.store, env.environ).url)
-    workstation = open_store(parse_store_url(str(workstation_path())), upgrade=True)
-    return _Stores(workstation, workstation, team_url.render_as_string(hide_password=True))
-
-
 def _store_login(args: argparse.Namespace, env: CliEnvironment) -> int:
-    from console.store.credentials import SERVICE_NAME, credential_account
+    from console.store.credentials import SERVICE_NAME
     from console.store.database import open_store, parse_store_url
     from console.store.errors import StoreError, StoreLoginFailed, StoreUnavailable
 
     url = parse_store_url(args.url)
     if url.get_backend_name() != "postgresql":
         raise CommandError("Only a PostgreSQL store has a password to keep", BAD_INPUT)
-    account = _account(credential_account, url.render_as_string(hide_password=True))
+    account = _account(url.render_as_string(hide_password=True))
     secret = _ask_password(env, account)
     try:
         open_store(url, password=lambda _u: secret, upgrade=False).dispose()
@@ -419,19 +373,21 @@ def _store_login(args: argparse.Namespace, env: CliEnvironment) -> int:
 
 
 def _store_logout(args: argparse.Namespace, env: CliEnvironment) -> int:
-    from console.store.credentials import SERVICE_NAME, credential_account
+    from console.store.credentials import SERVICE_NAME
     from console.store.database import parse_store_url
 
     url = parse_store_url(args.url)
-    account = _account(credential_account, url.render_as_string(hide_password=True))
+    account = _account(url.render_as_string(hide_password=True))
     env.credentials().delete(SERVICE_NAME, account)
     print(f"Password for {account} removed from the OS keyring.", file=env.stdout)
     return OK
 
 
-def _account(normalize: Callable[[str], str], url: str) -> str:
+def _account(url: str) -> str:
+    from console.store.credentials import credential_account
+
     try:
-        return normalize(url)
+        return credential_account(url)
     except ValueError as exc:
         raise CommandError(str(exc), BAD_INPUT) from None
 
