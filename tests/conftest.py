@@ -1,43 +1,61 @@
-"""Fixtures every test directory may use: the throwaway PostgreSQL cluster, thread hygiene."""
+"""Fixtures every test directory may use: throwaway PostgreSQL clusters and thread hygiene.
+
+Sub-directories add their own fixtures in their own ``conftest.py``; keep this one general.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 
+import psycopg
 import pytest
 
 from tests.support.postgres import PostgresCluster
+from tests.support.threads import threads_left_running
 
+# Before any Qt import: tests never need a screen unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-_database_names = itertools.count(1)
+_database_numbers = itertools.count(1)
 
 
-def _unavailable(reason: str) -> None:
-    """CI must prove the real thing: there a missing server fails the run instead of skipping."""
+def _unavailable(reason: str) -> NoReturn:
+    """CI must prove the real thing, so there a missing server fails instead of skipping."""
     if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
+        pytest.fail(f"PostgreSQL is required in CI but could not start: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL unavailable ({reason}); ./dev test installs it when run as root")
+
+
+def _started_cluster() -> PostgresCluster:
+    cluster: PostgresCluster | None = None
+    try:
+        cluster = PostgresCluster()
+        return cluster.start()
+    except (RuntimeError, OSError, psycopg.Error) as exc:
+        if cluster is not None:
+            cluster.remove()
+        _unavailable(str(exc))
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    """One cluster for the whole session; tests get their own databases in it."""
-    try:
-        cluster = PostgresCluster().start()
-    except (RuntimeError, OSError) as exc:
-        _unavailable(str(exc))
+    """One started cluster for the whole session; tests make their own databases in it."""
+    cluster = _started_cluster()
     yield cluster
     cluster.remove()
 
 
 @pytest.fixture
-def pg_url(postgres: PostgresCluster) -> Iterator[str]:
-    """A fresh, empty database (SQLAlchemy URL), dropped after the test."""
-    name = f"t{os.getpid()}_{next(_database_names)}"
+def pg_url(postgres: PostgresCluster, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh, empty database, dropped (connections and all) after."""
+    # The test's name in the database name helps when reading pg_stat_activity or the log.
+    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40].strip("_")
+    name = f"t{next(_database_numbers)}_{slug}"
     url = postgres.create_database(name)
     yield url
     postgres.drop_database(name)
@@ -45,14 +63,15 @@ def pg_url(postgres: PostgresCluster) -> Iterator[str]:
 
 @pytest.fixture
 def postgres_cluster_factory() -> Iterator[Callable[[], PostgresCluster]]:
-    """Dedicated clusters a test may stop and start (an outage) without disturbing others."""
+    """Make dedicated started clusters, for tests that stop and start a server (an outage).
+
+    Each call returns a new :class:`PostgresCluster`; all are stopped and deleted after the
+    test.
+    """
     made: list[PostgresCluster] = []
 
     def make() -> PostgresCluster:
-        try:
-            cluster = PostgresCluster().start()
-        except (RuntimeError, OSError) as exc:
-            _unavailable(str(exc))
+        cluster = _started_cluster()
         made.append(cluster)
         return cluster
 
@@ -62,12 +81,14 @@ def postgres_cluster_factory() -> Iterator[Callable[[], PostgresCluster]]:
 
 
 @pytest.fixture(autouse=True)
-def _no_leftover_threads() -> Iterator[None]:
-    """A test that leaves threads running fails (they would leak into the next test)."""
+def _fail_on_leftover_threads() -> Iterator[None]:
+    """Fail a test that leaves non-daemon threads running: they leak into later tests.
+
+    Set up before the test's other function fixtures, so it checks after their teardown.
+    """
     before = set(threading.enumerate())
     yield
-    leftover = [
-        t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon
-    ]
+    leftover = threads_left_running(before)
     if leftover:
-        pytest.fail(f"test left threads running: {[t.name for t in leftover]}", pytrace=False)
+        names = ", ".join(sorted(thread.name for thread in leftover))
+        pytest.fail(f"test left non-daemon threads running: {names}", pytrace=False)
