@@ -29,7 +29,7 @@ from console.services.demo_catalog import (
     SCENARIOS,
     Scenario,
 )
-from console.services.escalate import DiagnosticsInput, Submission, freeze_package, package_row
+from console.services.escalate import DiagnosticsInput, Submission, freeze_package, package_values
 from console.store.database import TicketStore
 from console.store.models import EscalationDraft, Package, Ticket, User
 from console.store.repositories import AuditRepository
@@ -201,8 +201,7 @@ class DemoSeeder:
         document, built = freeze_package(
             ticket, submission, t["agent"], 100, submitted_at, self._matrix
         )
-        row = package_row(document, built, submitted_at)
-        return {c: getattr(row, c) for c in _PACKAGE_COLUMNS}
+        return package_values(document, built, submitted_at)
 
 
 def _ids_by_ref(conn: Connection, refs: list[str]) -> dict[str, int]:
@@ -212,20 +211,6 @@ def _ids_by_ref(conn: Connection, refs: list[str]) -> dict[str, int]:
         rows = conn.execute(select(Ticket.ref, Ticket.id).where(Ticket.ref.in_(chunk)))
         ids.update((ref, ticket_id) for ref, ticket_id in rows)
     return ids
-
-
-_PACKAGE_COLUMNS = (
-    "id",
-    "ticket_ref",
-    "package_hash",
-    "schema_version",
-    "priority",
-    "queue",
-    "submitted_by",
-    "created_at",
-    "size",
-    "content",
-)
 
 
 @dataclass(slots=True)

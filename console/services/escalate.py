@@ -32,8 +32,12 @@ from console.packages.model import (
 from console.packages.writer import BuiltPackage, build_package
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.models import Package
-from console.store.repositories import AuditRepository, OutboxRepository, TicketRepository
+from console.store.repositories import (
+    AuditRepository,
+    OutboxRepository,
+    PackageRepository,
+    TicketRepository,
+)
 
 
 class SubmitRefused(Exception):
@@ -133,13 +137,16 @@ class EscalationService:
                 ticket, submission, actor.username, result.score, now, self._matrix
             )
             decision = self._matrix.decide(document.handoff.impact, document.handoff.urgency)
-            session.add(package_row(document, built, now))
-            ticket.status = TicketStatus.ESCALATED
-            ticket.impact = document.handoff.impact
-            ticket.urgency = document.handoff.urgency
-            ticket.priority = decision.priority
-            ticket.updated_at = now
-            session.flush()
+            # Core statements: the ORM's unit of work costs more than the rest of the submit.
+            PackageRepository(session).add(package_values(document, built, now))
+            tickets.update(
+                ticket.id,
+                status=TicketStatus.ESCALATED.value,
+                impact=document.handoff.impact.value,
+                urgency=document.handoff.urgency.value,
+                priority=decision.priority.value,
+                updated_at=now,
+            )
             OutboxRepository(session).enqueue(str(document.package_id), self._destination, now)
             details: dict[str, Any] = {
                 "package_id": str(document.package_id),
@@ -286,16 +293,17 @@ def _unique_member(members: Mapping[str, bytes], name: str) -> str:
     return candidate
 
 
-def package_row(document: PackageDocument, built: BuiltPackage, now: datetime) -> Package:
-    return Package(
-        id=str(document.package_id),
-        ticket_ref=document.ticket.ref,
-        package_hash=built.package_hash,
-        schema_version=document.schema_version,
-        priority=document.handoff.priority.value,
-        queue=document.handoff.queue,
-        submitted_by=document.submitted_by,
-        created_at=now,
-        size=len(built.data),
-        content=built.data,
-    )
+def package_values(document: PackageDocument, built: BuiltPackage, now: datetime) -> dict[str, Any]:
+    """The ``packages`` row of a frozen package."""
+    return {
+        "id": str(document.package_id),
+        "ticket_ref": document.ticket.ref,
+        "package_hash": built.package_hash,
+        "schema_version": document.schema_version,
+        "priority": document.handoff.priority.value,
+        "queue": document.handoff.queue,
+        "submitted_by": document.submitted_by,
+        "created_at": now,
+        "size": len(built.data),
+        "content": built.data,
+    }

@@ -38,6 +38,14 @@ class TicketRepository:
         self._s.flush()
         return ticket
 
+    def update(self, ticket_id: int, **values: Any) -> None:
+        self._s.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
     def by_ref(self, ref: str) -> Ticket | None:
         return self._s.scalar(select(Ticket).where(Ticket.ref == ref))
 
@@ -65,10 +73,9 @@ class PackageRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def add(self, package: Package) -> Package:
-        self._s.add(package)
-        self._s.flush()
-        return package
+    def add(self, values: dict[str, Any]) -> None:
+        """Insert a frozen package (a Core insert: the blob never enters the identity map)."""
+        self._s.execute(insert(Package), [values])
 
     def get(self, package_id: str) -> Package | None:
         return self._s.get(Package, package_id)
@@ -92,34 +99,21 @@ class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def enqueue(self, package_id: str, destination: str, now: datetime) -> OutboxItem:
-        item = OutboxItem(
-            package_id=package_id,
-            destination=destination,
-            state=OutboxState.PENDING,
-            attempts=0,
-            last_error="",
-            created_at=now,
-            next_attempt_at=now,
+    def enqueue(self, package_id: str, destination: str, now: datetime) -> None:
+        self._s.execute(
+            insert(OutboxItem),
+            [
+                {
+                    "package_id": package_id,
+                    "destination": destination,
+                    "state": OutboxState.PENDING.value,
+                    "attempts": 0,
+                    "last_error": "",
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+            ],
         )
-        self._s.add(item)
-        self._s.flush()
-        return item
-
-    def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxItem]:
-        return self._s.scalars(
-            select(OutboxItem)
-            .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at <= now)
-            .order_by(OutboxItem.id)
-            .limit(limit)
-        ).all()
-
-    def pending(self) -> Sequence[OutboxItem]:
-        return self._s.scalars(
-            select(OutboxItem)
-            .where(OutboxItem.state == OutboxState.PENDING)
-            .order_by(OutboxItem.id)
-        ).all()
 
     def mark_delivered(self, item_ids: Sequence[int], now: datetime) -> set[int]:
         """Mark delivered those not already marked (by a concurrent worker); returns which."""
