@@ -174,11 +174,9 @@ def _check_name(name: str) -> None:
         or any(part in ("", ".", "..") for part in parts)
         or len(name) > 255
     ):
-        raise PackageError(
-            repr(name) if _UNSAFE_CHAR.search(name) else name,
-            "member-name",
-            "member name is not a plain relative path",
-        )
+        # Quote names that would not show up readably in a sentence (empty, control chars).
+        shown = repr(name) if not name.strip() or _UNSAFE_CHAR.search(name) else name
+        raise PackageError(shown, "member-name", "member name is not a plain relative path")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
