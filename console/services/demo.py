@@ -130,7 +130,7 @@ class DemoSeeder:
         created = now - SPREAD * rng.random() ** 1.3  # more recent tickets than old ones
         created = created.replace(microsecond=0)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        client, sites = rng.choice(CLIENTS)
+        client, domain, sites = rng.choice(CLIENTS)
         agent = rng.choice([a for a in AGENTS if a[2] != Role.SUPERVISOR.value])[0]
         impact = _impact_for(scenario, rng)
         urgency = rng.choice(
@@ -142,7 +142,7 @@ class DemoSeeder:
         ticket = {
             "ref": _new_ref(rng, taken),
             "caller": f"{first} {last}",
-            "contact": f"{first.lower()}.{last.lower()}@{client.split()[0].lower()}.example",
+            "contact": f"{first.lower()}.{last.lower()}@{domain}",
             "client": client,
             "site": rng.choice(sites),
             "channel": rng.choice(list(Channel)).value,

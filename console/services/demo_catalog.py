@@ -305,10 +305,10 @@ LAST_NAMES = (
     "Yilmaz",
 )
 CLIENTS = (
-    ("Northwind Traders", ("Head office", "Warehouse", "Lyon branch")),
-    ("Contoso Health", ("Main clinic", "Lab", "Remote")),
-    ("Fabrikam Legal", ("Level 12", "Level 14")),
-    ("Example Corp", ("HQ", "Remote", "Plant 2")),
+    ("Northwind Traders", "northwind.example", ("Head office", "Warehouse", "Lyon branch")),
+    ("Contoso Health", "contoso-health.example", ("Main clinic", "Lab", "Remote")),
+    ("Fabrikam Legal", "fabrikam.example", ("Level 12", "Level 14")),
+    ("Example Corp", "example.com", ("HQ", "Remote", "Plant 2")),
 )
 AGENTS = (
     ("aiko", "Aiko Mori", "agent"),
