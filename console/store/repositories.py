@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
 from console.domain.enums import OutboxState
-from console.store.models import AuditEvent, OutboxItem, Package, Ticket
+from console.store.models import AuditEvent, Base, OutboxItem, Package, Ticket
+
+# Tables for Core inserts on hot paths: an ORM-enabled insert(Model) takes the bulk-persistence
+# route, which costs more than the rest of a submission.
+_TABLES = Base.metadata.tables
+PACKAGES = _TABLES[Package.__tablename__]
+OUTBOX = _TABLES[OutboxItem.__tablename__]
+AUDIT_EVENTS = _TABLES[AuditEvent.__tablename__]
 
 AUDIT_CHAIN_LOCK = 4242002
 """PostgreSQL advisory lock id that serializes appends to the audit chain."""
@@ -75,7 +82,7 @@ class PackageRepository:
 
     def add(self, values: dict[str, Any]) -> None:
         """Insert a frozen package (a Core insert: the blob never enters the identity map)."""
-        self._s.execute(insert(Package), [values])
+        self._s.execute(insert(PACKAGES), values)
 
     def get(self, package_id: str) -> Package | None:
         return self._s.get(Package, package_id)
@@ -101,18 +108,16 @@ class OutboxRepository:
 
     def enqueue(self, package_id: str, destination: str, now: datetime) -> None:
         self._s.execute(
-            insert(OutboxItem),
-            [
-                {
-                    "package_id": package_id,
-                    "destination": destination,
-                    "state": OutboxState.PENDING.value,
-                    "attempts": 0,
-                    "last_error": "",
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-            ],
+            insert(OUTBOX),
+            {
+                "package_id": package_id,
+                "destination": destination,
+                "state": OutboxState.PENDING.value,
+                "attempts": 0,
+                "last_error": "",
+                "created_at": now,
+                "next_attempt_at": now,
+            },
         )
 
     def mark_delivered(self, item_ids: Sequence[int], now: datetime) -> set[int]:
@@ -199,7 +204,7 @@ class AuditRepository:
                 }
             )
             prev_hash = digest
-        self._s.execute(insert(AuditEvent), rows)
+        self._s.execute(insert(AUDIT_EVENTS), rows)
         return [row["hash"] for row in rows]
 
     def records(self) -> list[AuditRecord]:

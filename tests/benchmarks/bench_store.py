@@ -1,6 +1,7 @@
 """Store benchmarks (issue 2): run on demand, print figures, assert nothing.
 
     .venv/bin/python -m tests.benchmarks.bench_store [--tickets 100000] [--seconds 30]
+        [--only seed,submit,concurrent]
 
 Figures:
 - seed N tickets into SQLite and into PostgreSQL (wall time, tickets/s);
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
 from sqlalchemy import func, select, text
 
 from console.domain.enums import OutboxState
@@ -93,7 +95,7 @@ def bench_submit(store: TicketStore, label: str, runs: int) -> None:
     )
 
 
-def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str]:
+def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str, float]:
     """One console: its own process and workstation store, submitting until the deadline while
     its background worker delivers the outbox to the team store (as the app does)."""
     index, team_url, workdir, start, deadline = args
@@ -120,6 +122,7 @@ def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str]:
             errors.append(f"console {index} delivery: {type(exc).__name__}: {exc}")
 
     time.sleep(max(0.0, start - time.time()))  # every console starts at once, warmed up
+    cpu_started = time.process_time()
     worker = threading.Thread(target=deliver_in_background)
     worker.start()
     try:
@@ -133,13 +136,37 @@ def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str]:
     finally:
         done.set()
         worker.join()
+        cpu = time.process_time() - cpu_started
         workstation.dispose()
         team.dispose()
-    return submitted, "; ".join(errors)
+    return submitted, "; ".join(errors), cpu
 
 
-def bench_concurrent(team_url: str, workdir: Path, consoles: int, seconds: float) -> None:
-    """Consoles are separate processes in real life, so each submitter is a process here."""
+def server_cpu_seconds(cluster: PostgresCluster) -> float:
+    """CPU used by the PostgreSQL server: the postmaster, its live children, and (through the
+    postmaster's own accounting) the backends that already exited."""
+    pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    postmaster = psutil.Process(pid)
+    times = postmaster.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in postmaster.children():
+        try:
+            t = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def bench_concurrent(
+    cluster: PostgresCluster, team_url: str, workdir: Path, consoles: int, seconds: float
+) -> None:
+    """Consoles are separate processes in real life, so each submitter is a process here.
+
+    On this machine the 16 consoles share the two cores with the server, which no real team
+    does (each console is its own workstation), so the CPU each side used is printed too: the
+    server's CPU per submission is what bounds a real team store.
+    """
     team = open_store(parse_store_url(team_url), upgrade=True)
     for i in range(consoles):  # create the workstation stores before the clock starts
         open_store(parse_store_url(str(workdir / f"ws{i}.db"))).dispose()
@@ -147,12 +174,15 @@ def bench_concurrent(team_url: str, workdir: Path, consoles: int, seconds: float
     start = time.time() + 3.0 + 0.6 * consoles
     deadline = start + seconds
     jobs = [(i, team_url, str(workdir), start, deadline) for i in range(consoles)]
+    server_before = server_cpu_seconds(cluster)
     with multiprocessing.get_context("spawn").Pool(consoles) as pool:
         results = pool.map(_console, jobs)
+    server_cpu = server_cpu_seconds(cluster) - server_before
+    consoles_cpu = sum(cpu for _, _, cpu in results)
     elapsed = deadline - start
 
-    ids = [pid for batch, _ in results for pid in batch]
-    errors = [e for _, e in results if e]
+    ids = [pid for batch, _, _ in results for pid in batch]
+    errors = [e for _, e, _ in results if e]
     with team.sessions() as s:
         stored = s.scalar(select(func.count()).select_from(Package)) or 0
         distinct = s.scalar(select(func.count(func.distinct(Package.id)))) or 0
@@ -180,6 +210,13 @@ def bench_concurrent(team_url: str, workdir: Path, consoles: int, seconds: float
         f"still pending {pending}: lost {len(set(ids)) - stored}, "
         f"duplicated {stored - distinct}"
     )
+    n = max(stored, 1)
+    print(
+        f"  CPU per submission: server {server_cpu / n * 1000:.2f} ms, consoles "
+        f"{consoles_cpu / n * 1000:.2f} ms (while submitting); the server alone would take "
+        f"{psutil.cpu_count() / max(server_cpu / n, 1e-9):.0f} submissions/s on "
+        f"{psutil.cpu_count()} cores"
+    )
     for e in errors:
         print(f"  error: {e}")
 
@@ -195,40 +232,51 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--only",
+        default="seed,submit,concurrent",
+        help="comma-separated phases to run (each is quieter alone: seeding leaves the server "
+        "busy with autovacuum for a while)",
+    )
     args = parser.parse_args()
+    phases = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="ac-bench-") as tmp:
         work = Path(tmp)
         cluster = PostgresCluster()
         cluster.start()
         try:
-            sqlite = open_store(parse_store_url(str(work / "seed.db")))
-            pg = open_store(parse_store_url(cluster.create_database("seed")), upgrade=True)
-            timed(
-                "seed",
-                lambda: (
-                    bench_seed(sqlite, "SQLite", args.tickets),
-                    bench_seed(pg, "PostgreSQL", args.tickets),
-                ),
-            )
-            sqlite.dispose()
-            pg.dispose()
-
-            local = open_store(parse_store_url(str(work / "submit.db")))
-            remote = open_store(parse_store_url(cluster.create_database("submit")), upgrade=True)
-            timed(
-                "submit",
-                lambda: (
-                    bench_submit(local, "SQLite", args.runs),
-                    bench_submit(remote, "PostgreSQL", args.runs),
-                ),
-            )
-            local.dispose()
-            remote.dispose()
-
-            team_url = cluster.create_database("team")
-            timed(
-                "concurrent", lambda: bench_concurrent(team_url, work, args.threads, args.seconds)
-            )
+            if "seed" in phases:
+                sqlite = open_store(parse_store_url(str(work / "seed.db")))
+                pg = open_store(parse_store_url(cluster.create_database("seed")), upgrade=True)
+                timed(
+                    "seed",
+                    lambda: (
+                        bench_seed(sqlite, "SQLite", args.tickets),
+                        bench_seed(pg, "PostgreSQL", args.tickets),
+                    ),
+                )
+                sqlite.dispose()
+                pg.dispose()
+            if "submit" in phases:
+                local = open_store(parse_store_url(str(work / "submit.db")))
+                remote = open_store(
+                    parse_store_url(cluster.create_database("submit")), upgrade=True
+                )
+                timed(
+                    "submit",
+                    lambda: (
+                        bench_submit(local, "SQLite", args.runs),
+                        bench_submit(remote, "PostgreSQL", args.runs),
+                    ),
+                )
+                local.dispose()
+                remote.dispose()
+            if "concurrent" in phases:
+                team_url = cluster.create_database("team")
+                timed(
+                    "concurrent",
+                    lambda: bench_concurrent(cluster, team_url, work, args.threads, args.seconds),
+                )
         finally:
             cluster.remove()
 
