@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import tempfile
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.packages.archive import deterministic_zip, write_atomically
 from console.packages.errors import PackageError
 from console.packages.handoff import render_handoff
 from console.packages.manifest import (
@@ -23,9 +19,6 @@ from console.packages.manifest import (
 )
 from console.packages.model import PackageDocument
 
-# A fixed timestamp and mode for every member: the ZIP's bytes depend only on its content.
-_EPOCH = (1980, 1, 1, 0, 0, 0)
-_MODE = 0o100644 << 16
 # Already compressed: deflating them again costs time and gains nothing.
 _STORED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/zip")
 
@@ -74,39 +67,10 @@ def build_package(document: PackageDocument, attachments: Mapping[str, bytes]) -
         hashes[name] = sha256(data)
     members.append((MANIFEST, manifest_bytes(hashes)))
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members:
-            entry = zipfile.ZipInfo(name, date_time=_EPOCH)
-            entry.external_attr = _MODE
-            entry.create_system = 3  # Unix, so the mode bits mean what they say
-            stored = name in stored_types
-            entry.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(entry, data, compresslevel=None if stored else 6)
-    return BuiltPackage(buffer.getvalue(), compute_package_hash(hashes), hashes)
+    zipped = deterministic_zip(members, stored=stored_types)
+    return BuiltPackage(zipped, compute_package_hash(hashes), hashes)
 
 
 def write_package(built: BuiltPackage, path: Path) -> None:
     """Write atomically: the file appears whole at ``path`` or not at all."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise PackageError(str(path), "file", f"cannot write here ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(built.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise PackageError(
-            str(path), "file", f"cannot write the package ({exc.strerror})"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    write_atomically(built.data, path, PackageError, "package")
