@@ -96,6 +96,8 @@ class DeliveryService:
                         break
                     except Exception as exc:  # noqa: BLE001 - kept as the row's error
                         self._failed([single[0]], f"{type(exc).__name__}: {exc}")
+            if len(batch) < self._batch_size:
+                break  # a short batch was all there was: no need to ask again
         return DeliveryReport(tuple(delivered), self.waiting())
 
     def waiting(self) -> tuple[Waiting, ...]:
