@@ -124,7 +124,7 @@ class EscalationService:
         now = self._clock()
         with self._store.sessions.begin() as session:
             tickets = TicketRepository(session)
-            ticket = tickets.by_ref(submission.ref)
+            ticket = tickets.row_by_ref(submission.ref)
             if ticket is None:
                 raise SubmitRefused(f"No ticket {submission.ref} in {self._store.display_url}")
             if ticket.status in (
