@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from console.domain.enums import OutboxState
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
 from console.store.destinations import Destination, Shipment, TicketFields
 from console.store.errors import StoreUnavailable
-from console.store.models import OutboxItem, Package, Ticket
-from console.store.repositories import AuditEntry, AuditRepository, OutboxRepository
+from console.store.models import OutboxItem
+from console.store.repositories import (
+    OUTBOX,
+    PACKAGES,
+    TICKETS,
+    AuditEntry,
+    AuditRepository,
+    OutboxRepository,
+)
 
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
@@ -101,17 +108,20 @@ class DeliveryService:
         return DeliveryReport(tuple(delivered), self.waiting())
 
     def waiting(self) -> tuple[Waiting, ...]:
-        with self._store.sessions() as session:
-            rows = session.execute(
-                select(OutboxItem, Package.ticket_ref)
-                .join(Package, Package.id == OutboxItem.package_id)
-                .where(OutboxItem.state == OutboxState.PENDING)
-                .order_by(OutboxItem.id)
-            ).all()
-            return tuple(
-                Waiting(ref, item.package_id, item.attempts, item.last_error, item.next_attempt_at)
-                for item, ref in rows
+        query = (
+            select(
+                PACKAGES.c.ticket_ref,
+                OUTBOX.c.package_id,
+                OUTBOX.c.attempts,
+                OUTBOX.c.last_error,
+                OUTBOX.c.next_attempt_at,
             )
+            .join_from(OUTBOX, PACKAGES, PACKAGES.c.id == OUTBOX.c.package_id)
+            .where(OUTBOX.c.state == OutboxState.PENDING.value)
+            .order_by(OUTBOX.c.id)
+        )
+        with self._store.sessions() as session:
+            return tuple(Waiting(*row) for row in session.execute(query))
 
     def _send(self, batch: list[tuple[int, Shipment]]) -> list[Delivered]:
         inserted = self._destination.deliver([s for _, s in batch], self._clock())
@@ -123,24 +133,21 @@ class DeliveryService:
         )
 
     def _load(self, include_not_due: bool, exclude: set[int]) -> list[tuple[int, Shipment]]:
+        # Core rows, not ORM objects: loading entities cost more than the query itself.
         query = (
-            select(OutboxItem.id, Package, Ticket)
-            .join(Package, Package.id == OutboxItem.package_id)
-            .join(Ticket, Ticket.ref == Package.ticket_ref)
-            .where(OutboxItem.state == OutboxState.PENDING)
-            .order_by(OutboxItem.id)
+            select(OUTBOX.c.id.label("item_id"), *PACKAGES.c, *_TICKET_COLUMNS)
+            .join_from(OUTBOX, PACKAGES, PACKAGES.c.id == OUTBOX.c.package_id)
+            .join(TICKETS, TICKETS.c.ref == PACKAGES.c.ticket_ref)
+            .where(OUTBOX.c.state == OutboxState.PENDING.value)
+            .order_by(OUTBOX.c.id)
             .limit(self._batch_size)
-            .options(undefer(Package.content))
         )
         if not include_not_due:
-            query = query.where(OutboxItem.next_attempt_at <= self._clock())
+            query = query.where(OUTBOX.c.next_attempt_at <= self._clock())
         if exclude:
-            query = query.where(OutboxItem.id.not_in(exclude))
+            query = query.where(OUTBOX.c.id.not_in(exclude))
         with self._store.sessions() as session:
-            return [
-                (item_id, _shipment(package, ticket))
-                for item_id, package, ticket in session.execute(query).all()
-            ]
+            return [(row.item_id, _shipment(row)) for row in session.execute(query)]
 
     def _mark_delivered(self, sent: list[tuple[int, Shipment, bool]]) -> list[Delivered]:
         now = self._clock()
@@ -171,36 +178,36 @@ class DeliveryService:
                 repo.mark_failed(item.id, now, error, now + retry_delay(item.attempts + 1))
 
 
-def _shipment(package: Package, ticket: Ticket) -> Shipment:
+_TICKET_COLUMNS = [column.label(f"t_{column.name}") for column in TICKETS.c]
+
+
+def _shipment(row: Any) -> Shipment:
+    """A shipment from one row of :meth:`DeliveryService._load` (ticket columns are t_*)."""
     return Shipment(
-        package_id=package.id,
-        package_hash=package.package_hash,
-        schema_version=package.schema_version,
-        priority=package.priority,
-        queue=package.queue,
-        submitted_by=package.submitted_by,
-        created_at=package.created_at,
-        content=package.content,
-        ticket=ticket_fields(ticket),
-    )
-
-
-def ticket_fields(ticket: Ticket) -> TicketFields:
-    return TicketFields(
-        ref=ticket.ref,
-        caller=ticket.caller,
-        contact=ticket.contact,
-        client=ticket.client,
-        site=ticket.site,
-        channel=ticket.channel,
-        summary=ticket.summary,
-        description=ticket.description,
-        category=ticket.category,
-        status=ticket.status,
-        impact=ticket.impact,
-        urgency=ticket.urgency,
-        priority=ticket.priority,
-        agent=ticket.agent,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
+        package_id=row.id,
+        package_hash=row.package_hash,
+        schema_version=row.schema_version,
+        priority=row.priority,
+        queue=row.queue,
+        submitted_by=row.submitted_by,
+        created_at=row.created_at,
+        content=row.content,
+        ticket=TicketFields(
+            ref=row.t_ref,
+            caller=row.t_caller,
+            contact=row.t_contact,
+            client=row.t_client,
+            site=row.t_site,
+            channel=row.t_channel,
+            summary=row.t_summary,
+            description=row.t_description,
+            category=row.t_category,
+            status=row.t_status,
+            impact=row.t_impact,
+            urgency=row.t_urgency,
+            priority=row.t_priority,
+            agent=row.t_agent,
+            created_at=row.t_created_at,
+            updated_at=row.t_updated_at,
+        ),
     )

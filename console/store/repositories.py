@@ -222,7 +222,8 @@ class AuditRepository:
             return []
         if self._s.get_bind().dialect.name == "postgresql":
             self._s.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
-        prev = self._s.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        events = AUDIT_EVENTS.c
+        prev = self._s.scalar(select(events.hash).order_by(events.id.desc()).limit(1))
         prev_hash = prev or GENESIS_HASH
         rows: list[dict[str, Any]] = []
         for entry in entries:

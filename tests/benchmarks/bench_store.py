@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import psutil
 from sqlalchemy import func, select, text
@@ -95,10 +96,13 @@ def bench_submit(store: TicketStore, label: str, runs: int) -> None:
     )
 
 
-def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str, float]:
+def _console(args: tuple[int, str, str, float], ready: Any, results: Any) -> None:
     """One console: its own process and workstation store, submitting until the deadline while
-    its background worker delivers the outbox to the team store (as the app does)."""
-    index, team_url, workdir, start, deadline = args
+    its background worker delivers the outbox to the team store (as the app does).
+
+    It waits at ``ready`` once everything is imported and opened, so no console's start-up
+    (seconds of CPU on this machine) falls inside the measured window."""
+    index, team_url, workdir, seconds = args
     workstation = open_store(parse_store_url(f"{workdir}/ws{index}.db"))
     team = open_store(parse_store_url(team_url), pool_size=1)
     service = EscalationService(workstation, load_priority_matrix(), team_url)
@@ -121,7 +125,8 @@ def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str, 
         except Exception as exc:  # noqa: BLE001 - reported with the figures
             errors.append(f"console {index} delivery: {type(exc).__name__}: {exc}")
 
-    time.sleep(max(0.0, start - time.time()))  # every console starts at once, warmed up
+    ready.wait()  # every console starts at once, warmed up
+    deadline = time.time() + seconds
     cpu_started = time.process_time()
     worker = threading.Thread(target=deliver_in_background)
     worker.start()
@@ -139,7 +144,7 @@ def _console(args: tuple[int, str, str, float, float]) -> tuple[list[str], str, 
         cpu = time.process_time() - cpu_started
         workstation.dispose()
         team.dispose()
-    return submitted, "; ".join(errors), cpu
+    results.put((submitted, "; ".join(errors), cpu))
 
 
 def server_cpu_seconds(cluster: PostgresCluster) -> float:
@@ -170,16 +175,25 @@ def bench_concurrent(
     team = open_store(parse_store_url(team_url), upgrade=True)
     for i in range(consoles):  # create the workstation stores before the clock starts
         open_store(parse_store_url(str(workdir / f"ws{i}.db"))).dispose()
-    # Start the clock only once every process has imported everything (spawn is slow).
-    start = time.time() + 3.0 + 0.6 * consoles
-    deadline = start + seconds
-    jobs = [(i, team_url, str(workdir), start, deadline) for i in range(consoles)]
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(consoles + 1)
+    queue = context.Queue()
+    processes = [
+        context.Process(target=_console, args=((i, team_url, str(workdir), seconds), ready, queue))
+        for i in range(consoles)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait(timeout=600)  # the clock starts once every console has started up
     server_before = server_cpu_seconds(cluster)
-    with multiprocessing.get_context("spawn").Pool(consoles) as pool:
-        results = pool.map(_console, jobs)
+    results: list[tuple[list[str], str, float]] = [
+        queue.get(timeout=seconds + 600) for _ in processes
+    ]
+    for process in processes:
+        process.join()
     server_cpu = server_cpu_seconds(cluster) - server_before
     consoles_cpu = sum(cpu for _, _, cpu in results)
-    elapsed = deadline - start
+    elapsed = seconds
 
     ids = [pid for batch, _, _ in results for pid in batch]
     errors = [e for _, e, _ in results if e]
