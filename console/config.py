@@ -76,3 +76,18 @@ def read_config(path: Path) -> dict[str, dict[str, object]]:
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: '{key}' must be a [section]")
     return data
+
+
+PRIVACY_LEVELS = ("standard", "strict")
+
+
+def default_privacy(path: Path | None = None) -> str:
+    """The diagnostics privacy level from ``[diagnostics] privacy``, else ``standard``."""
+    path = path or config_file()
+    value = read_config(path).get("diagnostics", {}).get("privacy", "standard")
+    if value not in PRIVACY_LEVELS:
+        raise ConfigError(
+            f"{path}: [diagnostics] privacy must be one of {', '.join(PRIVACY_LEVELS)}, "
+            f"not {value!r}"
+        )
+    return str(value)

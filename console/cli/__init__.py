@@ -11,11 +11,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from console import __version__
 from console.config import ConfigError
@@ -24,28 +22,12 @@ from console.domain.enums import TicketStatus
 if TYPE_CHECKING:
     from console.connect import Stores
     from console.services.tickets import TicketRow
-    from console.store.credentials import Credentials
 
-OK, FAILED, BAD_INPUT = 0, 1, 2
+from console.cli.collect import COLLECT_HANDLERS, add_collect_commands
+from console.cli.common import BAD_INPUT, FAILED, OK, CliEnvironment, CommandError
+from console.cli.playbook import PLAYBOOK_HANDLERS, add_playbook_commands
 
-
-class CommandError(Exception):
-    """Stops a command with one sentence for the user and an exit code."""
-
-    def __init__(self, message: str, code: int = FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class CliEnvironment:
-    """What the commands need from the outside world; the composition root builds it."""
-
-    credentials: Callable[[], Credentials]
-    environ: Mapping[str, str]
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+__all__ = ["BAD_INPUT", "FAILED", "OK", "CliEnvironment", "CommandError", "build_parser", "run"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_parser("logout", help="remove the store password from the OS keyring").add_argument(
         "url"
     )
+    add_collect_commands(commands)
+    add_playbook_commands(commands)
     return parser
 
 
@@ -113,7 +97,8 @@ def run(argv: Sequence[str], env: CliEnvironment) -> int:
     if args.command is None:
         parser.print_help(env.stdout)
         return OK
-    handler = _HANDLERS[(args.command, getattr(args, "action", None))]
+    handlers = _HANDLERS | COLLECT_HANDLERS | PLAYBOOK_HANDLERS
+    handler = handlers[(args.command, getattr(args, "action", None))]
     try:
         return handler(args, env)
     except CommandError as exc:
@@ -130,12 +115,20 @@ def run(argv: Sequence[str], env: CliEnvironment) -> int:
 
 def _translate(exc: Exception) -> tuple[int, str]:
     """Map a project exception to (exit code, sentence); unknown ones are runtime failures."""
+    # Light modules first: a failed `collect` or `check` must not drag SQLAlchemy in.
+    from console.diagnostics.checks import CheckArgumentError, UnknownCheck
+    from console.packages.errors import ArchiveError
+
+    if isinstance(exc, ArchiveError | ConfigError | CheckArgumentError | UnknownCheck):
+        return BAD_INPUT, str(exc).strip("'\"") if isinstance(exc, KeyError) else str(exc)
+
     from console.packages.errors import PackageError
+    from console.services.capture import CaptureError
     from console.services.exchange import ExchangeError
     from console.store.credentials import CredentialStoreError
     from console.store.errors import StoreError, StoreUnavailable
 
-    if isinstance(exc, PackageError | ExchangeError | ConfigError):
+    if isinstance(exc, PackageError | ExchangeError | CaptureError):
         return BAD_INPUT, str(exc)
     if isinstance(exc, StoreUnavailable | CredentialStoreError):
         return FAILED, str(exc)

@@ -1,0 +1,128 @@
+"""Attach a device's diagnostics to a ticket: captured here, or imported from a caller's bundle.
+
+Redaction runs again on the way in, at the level the bundle asked for or stricter: a bundle
+was redacted on the caller's machine by whatever version they ran, and this store is where
+the snapshot starts travelling to tier 2. The row and its audit event are one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from console.diagnostics.bundle import read_bundle
+from console.diagnostics.redaction import Privacy, redact_snapshot
+from console.diagnostics.summary import highlights
+from console.services.clock import Clock, utc_now
+from console.services.escalate import DiagnosticsInput
+from console.store.database import TicketStore
+from console.store.models import DiagnosticsSnapshot
+from console.store.repositories import AuditRepository, DiagnosticsRepository, TicketRepository
+
+Source = Literal["this_device", "imported_bundle"]
+
+
+class CaptureError(Exception):
+    """The snapshot cannot be attached as asked; one sentence for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedSnapshot:
+    ref: str
+    snapshot_id: int
+    source: Source
+    privacy: Privacy
+    partial: bool
+    redacted_now: int
+    """How many more secrets this console's redaction found on the way in (0 for a bundle
+    made by an up-to-date console)."""
+
+
+class CaptureService:
+    def __init__(self, store: TicketStore, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def attach_bundle(
+        self, ref: str, path: Path, actor: str, privacy: Privacy = Privacy.STANDARD
+    ) -> AttachedSnapshot:
+        """Verify the bundle (nothing is written when it fails) and attach its snapshot."""
+        bundle = read_bundle(path)
+        return self.attach(ref, bundle.snapshot, "imported_bundle", actor, privacy)
+
+    def attach(
+        self,
+        ref: str,
+        snapshot: Mapping[str, Any],
+        source: Source,
+        actor: str,
+        privacy: Privacy = Privacy.STANDARD,
+    ) -> AttachedSnapshot:
+        meta = dict(snapshot.get("meta") or {})
+        asked = meta.get("privacy")
+        level = Privacy.STRICT if Privacy.STRICT in (privacy, asked) else Privacy.STANDARD
+        redacted, report = redact_snapshot(snapshot, level)
+        redacted["meta"] = {**meta, "privacy": level.value}
+        captured_at = _captured_at(meta) or self._clock()
+        now = self._clock()
+        with self._store.sessions.begin() as session:
+            ticket = TicketRepository(session).by_ref(ref)
+            if ticket is None:
+                raise CaptureError(f"No ticket {ref} in {self._store.display_url}")
+            row = DiagnosticsRepository(session).add(
+                DiagnosticsSnapshot(
+                    ticket_id=ticket.id,
+                    captured_at=captured_at,
+                    source=source,
+                    privacy=level.value,
+                    partial=bool(meta.get("partial")),
+                    content=redacted,
+                    redaction_report={
+                        "at_capture": meta.get("redaction") or {},
+                        "on_attach": report.to_dict(),
+                    },
+                )
+            )
+            AuditRepository(session).append(
+                at=now,
+                actor=actor,
+                action="diagnostics.attached",
+                subject=ref,
+                details={"snapshot_id": row.id, "source": source, "privacy": level.value},
+            )
+            snapshot_id = row.id
+        return AttachedSnapshot(
+            ref, snapshot_id, source, level, bool(meta.get("partial")), report.total()
+        )
+
+    def latest(self, ref: str) -> DiagnosticsInput | None:
+        """The ticket's newest snapshot, shaped for the escalation package."""
+        with self._store.sessions() as session:
+            ticket = TicketRepository(session).by_ref(ref)
+            if ticket is None:
+                raise CaptureError(f"No ticket {ref} in {self._store.display_url}")
+            row = DiagnosticsRepository(session).latest_for_ticket(ticket.id)
+            if row is None:
+                return None
+            return DiagnosticsInput(
+                captured_at=row.captured_at,
+                source="imported_bundle" if row.source == "imported_bundle" else "this_device",
+                privacy="strict" if row.privacy == "strict" else "standard",
+                snapshot=row.content,
+                highlights=highlights(row.content),
+                partial=row.partial,
+            )
+
+
+def _captured_at(meta: Mapping[str, Any]) -> datetime | None:
+    value = meta.get("captured_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
