@@ -65,10 +65,48 @@ def collect_interfaces(ps: Psutil) -> tuple[list[dict[str, Any]], Any, Any]:
     return interfaces, stats, addrs
 
 
-def collect_connections(ps: Psutil) -> dict[str, int]:
-    """Counts by TCP state (and UDP sockets as ``NONE``): who is talking, not to whom."""
-    states = Counter(conn.status for conn in ps.net_connections(kind="inet"))
+# /proc/net/tcp's hexadecimal states, named as psutil names them.
+_TCP_STATES = {
+    "01": "ESTABLISHED",
+    "02": "SYN_SENT",
+    "03": "SYN_RECV",
+    "04": "FIN_WAIT1",
+    "05": "FIN_WAIT2",
+    "06": "TIME_WAIT",
+    "07": "CLOSE",
+    "08": "CLOSE_WAIT",
+    "09": "LAST_ACK",
+    "0A": "LISTEN",
+    "0B": "CLOSING",
+}
+
+
+def collect_connections(ps: Psutil, host: Host) -> dict[str, int]:
+    """Counts by TCP state (and UDP sockets as ``NONE``): who is talking, not to whom.
+
+    On Linux the kernel's tables are counted directly: psutil.net_connections() also maps
+    every socket to its process by scanning every process's file descriptors, which is most
+    of a capture's time and says nothing a count needs.
+    """
+    states = _proc_net_states(host) if host.system == "Linux" else None
+    if states is None:
+        states = Counter(conn.status for conn in ps.net_connections(kind="inet"))
     return dict(sorted(states.items()))
+
+
+def _proc_net_states(host: Host) -> Counter[str] | None:
+    states: Counter[str] = Counter()
+    found = False
+    for table, tcp in (("tcp", True), ("tcp6", True), ("udp", False), ("udp6", False)):
+        text = host.read_text(f"/proc/net/{table}", limit=16 * 1024 * 1024)
+        if text is None:
+            continue
+        found = True
+        for line in text.splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > 3:
+                states[_TCP_STATES.get(fields[3], "NONE") if tcp else "NONE"] += 1
+    return states if found else None
 
 
 def collect_network(ps: Psutil, host: Host) -> dict[str, Any]:
@@ -81,7 +119,7 @@ def collect_network(ps: Psutil, host: Host) -> dict[str, Any]:
         "vpn_adapters": network.vpn_adapters(stats, addrs),
     }
     try:
-        section["connections"] = collect_connections(ps)
+        section["connections"] = collect_connections(ps, host)
     except Exception as exc:  # noqa: BLE001 - AccessDenied on macOS without root, and alike
         section["connections"] = None
         section["problems"] = [f"connections: {type(exc).__name__}: {exc}".rstrip(": ")]

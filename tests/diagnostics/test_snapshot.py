@@ -193,3 +193,25 @@ def test_recorded_snapshots_are_plain_json_with_every_section(name: str) -> None
     data = json.loads(json.dumps(recorded(name).data))
     for key in REQUIRED:
         assert isinstance(data[key], dict), key
+
+
+def test_connection_counts_from_the_kernel_tables_match_psutil() -> None:
+    import socket
+    from collections import Counter
+
+    import psutil
+
+    from console.diagnostics.collect_network import collect_connections
+    from console.diagnostics.host import LiveHost
+
+    with socket.socket() as server, socket.socket() as client:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        client.connect(server.getsockname())
+        accepted, _ = server.accept()
+        with accepted, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            ours = collect_connections(psutil, LiveHost())
+            theirs = Counter(c.status for c in psutil.net_connections(kind="inet"))
+    assert ours == dict(sorted(theirs.items()))
+    assert ours["ESTABLISHED"] >= 2 and ours["LISTEN"] >= 1 and ours["NONE"] >= 1
