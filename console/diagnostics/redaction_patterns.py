@@ -92,6 +92,24 @@ PEM = re.compile(
 )
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+")
 AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+# Tokens whose vendor gave them a recognisable prefix, so they are caught even with no label
+# around them (a bare token pasted into a log line or a command).
+VENDOR_TOKEN_PREFIXES = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk_live_",
+    "sk_test_", "rk_live_", "sk-", "AIza", "npm_", "pypi-AgE",
+)  # fmt: skip
+VENDOR_TOKEN = re.compile(
+    r"(?:gh[pousr]_[A-Za-z0-9]{36,255}"  # GitHub
+    r"|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub fine-grained
+    r"|glpat-[A-Za-z0-9_-]{20,255}"  # GitLab
+    r"|xox[abprs]-[A-Za-z0-9-]{10,255}"  # Slack
+    r"|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}"  # Stripe
+    r"|sk-(?:proj-)?[A-Za-z0-9_-]{20,255}"  # OpenAI-style API keys
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
+    r"|npm_[A-Za-z0-9]{36}"  # npm
+    r"|pypi-AgE[A-Za-z0-9_-]{50,})"  # PyPI
+    r"(?![A-Za-z0-9])"
+)
 """Both must also start a word; the handler checks the character before (a lookbehind
 first would cost the fast literal search)."""
 

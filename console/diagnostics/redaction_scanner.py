@@ -173,6 +173,8 @@ class TextScanner:
             text = _replace_all(patterns.JWT, text, lambda m: self._word(m, "jwt"))
         if "AKIA" in text or "ASIA" in text:
             text = _replace_all(patterns.AWS_KEY_ID, text, self._aws)
+        if any(prefix in text for prefix in patterns.VENDOR_TOKEN_PREFIXES):
+            text = _replace_all(patterns.VENDOR_TOKEN, text, lambda m: self._word(m, "token"))
         if names.mentions_password_flag(text):
             # Before the main scan, which would read `-pSECRET` as a flag named pSECRET.
             tokens = _SPACES.split(text)
@@ -225,7 +227,7 @@ class TextScanner:
         return self.note("private-key"), match.end()
 
     def _word(self, match: re.Match[str], kind: str, joins: str = "_-") -> tuple[str, int]:
-        """A JWT or key id inside a longer word is not one: skip it."""
+        """A JWT, key id or vendor token inside a longer word is not one: skip it."""
         start = match.start()
         before = match.string[start - 1] if start else " "
         if before.isascii() and (before.isalnum() or before in joins):

@@ -550,3 +550,34 @@ def test_any_json_tree_redacts_to_json_idempotently_without_mutation(
     again = Redactor(privacy, user_names=["alice"])
     assert again.tree(once) == once
     assert again.report.total() == 0
+
+
+VENDOR_TOKENS = [
+    "ghp_" + "a1B2" * 9,
+    "github_pat_" + "11ABCDEFG0" * 3,
+    "glpat-" + "xY9_" * 5,
+    "xoxb-" + "1234567890-abcdefghij",
+    "sk_live_" + "4eC39HqLyjWDarjt",
+    "sk-proj-" + "Ab3" * 8,
+    "AIza" + "SyD-" + "x" * 31,
+    "npm_" + "Z9" * 18,
+]
+
+
+@pytest.mark.parametrize("token", VENDOR_TOKENS, ids=lambda t: t[:8])
+def test_bare_vendor_tokens_are_caught_without_a_label(token: str) -> None:
+    redactor = Redactor()
+    line = f"2026-11-23 push failed, retrying with {token} (attempt 2)"
+    assert (
+        redactor.text(line) == "2026-11-23 push failed, retrying with [REDACTED:token] (attempt 2)"
+    )
+    assert redactor.report.counts == {"token": 1}
+    assert redactor.text(redactor.text(line)) == redactor.text(line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["desk-topology-with-a-very-long-name-here", "gho_short", "xoxo", "task-" + "a" * 30],
+)
+def test_vendor_prefixes_inside_ordinary_words_stay(text: str) -> None:
+    assert Redactor().text(text) == text
