@@ -6,10 +6,11 @@ resuming after a crash between "written there" and "marked delivered here", chan
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from console.store.database import TicketStore, connection_error
 from console.store.errors import StoreUnavailable
-from console.store.models import Package, Ticket
+from console.store.models import Base, Package, Ticket
 from console.store.repositories import AuditEntry, AuditRepository
 
 
@@ -136,34 +137,39 @@ def store_shipments(session: Session, shipments: Sequence[Shipment]) -> list[boo
     """
     if not shipments:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_packages, upsert_tickets = _statements(session.get_bind().dialect.name)
     # executemany (not one multi-row VALUES): the statement compiles once, whatever the size.
-    new_ids = set(
-        session.scalars(
-            insert(Package).on_conflict_do_nothing(index_elements=["id"]).returning(Package.id),
-            [_package_values(s) for s in shipments],
-        )
-    )
+    new_ids = set(session.scalars(insert_packages, [_package_values(s) for s in shipments]))
     fresh = [s for s in shipments if s.package_id in new_ids]
     if fresh:
         # The newest package of a ticket decides its state; a ticket appears once per statement.
         latest = {s.ticket.ref: s for s in sorted(fresh, key=lambda s: s.created_at)}
-        upsert = insert(Ticket)
-        session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["ref"],
-                set_={
-                    "status": upsert.excluded.status,
-                    "impact": upsert.excluded.impact,
-                    "urgency": upsert.excluded.urgency,
-                    "priority": upsert.excluded.priority,
-                    "updated_at": upsert.excluded.updated_at,
-                },
-            ),
-            [_ticket_values(s.ticket) for s in latest.values()],
-        )
+        session.execute(upsert_tickets, [_ticket_values(s.ticket) for s in latest.values()])
     return [s.package_id in new_ids for s in shipments]
+
+
+@functools.cache
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """The two statements of a delivery for one dialect, built once (Core tables, so no ORM
+    bulk-persistence path, and a memoized cache key)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    packages = Base.metadata.tables[Package.__tablename__]
+    tickets = Base.metadata.tables[Ticket.__tablename__]
+    insert_packages = (
+        insert(packages).on_conflict_do_nothing(index_elements=["id"]).returning(packages.c.id)
+    )
+    upsert = insert(tickets)
+    upsert_tickets = upsert.on_conflict_do_update(
+        index_elements=["ref"],
+        set_={
+            "status": upsert.excluded.status,
+            "impact": upsert.excluded.impact,
+            "urgency": upsert.excluded.urgency,
+            "priority": upsert.excluded.priority,
+            "updated_at": upsert.excluded.updated_at,
+        },
+    )
+    return insert_packages, upsert_tickets
 
 
 def _package_values(s: Shipment) -> dict[str, object]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, tuple_, update
+from sqlalchemy import Row, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
@@ -31,6 +31,15 @@ PACKAGES = _TABLES[Package.__tablename__]
 OUTBOX = _TABLES[OutboxItem.__tablename__]
 AUDIT_EVENTS = _TABLES[AuditEvent.__tablename__]
 TICKETS = _TABLES[Ticket.__tablename__]
+
+# Statements of the submit and delivery paths, built once: SQLAlchemy memoizes a statement
+# object's cache key, so reusing one skips rebuilding and re-keying it on every call.
+_INSERT_PACKAGE = insert(PACKAGES)
+_INSERT_OUTBOX = insert(OUTBOX)
+_INSERT_AUDIT = insert(AUDIT_EVENTS)
+_TICKET_BY_REF = select(TICKETS).where(TICKETS.c.ref == bindparam("ticket_ref"))
+_UPDATE_TICKET = update(TICKETS).where(TICKETS.c.id == bindparam("ticket_pk"))
+_LAST_AUDIT_HASH = select(AUDIT_EVENTS.c.hash).order_by(AUDIT_EVENTS.c.id.desc()).limit(1)
 
 AUDIT_CHAIN_LOCK = 4242002
 """PostgreSQL advisory lock id that serializes appends to the audit chain."""
@@ -56,7 +65,7 @@ class TicketRepository:
     def update(self, ticket_id: int, **values: Any) -> None:
         """A Core update: nothing in the session is refreshed (the ORM route costs a
         millisecond per call, a quarter of a submission)."""
-        self._s.execute(update(TICKETS).where(TICKETS.c.id == ticket_id).values(**values))
+        self._s.execute(_UPDATE_TICKET, {"ticket_pk": ticket_id, **values})
 
     def by_ref(self, ref: str) -> Ticket | None:
         return self._s.scalar(select(Ticket).where(Ticket.ref == ref))
@@ -64,7 +73,7 @@ class TicketRepository:
     def row_by_ref(self, ref: str) -> Row[Any] | None:
         """The ticket's columns as a read-only row (attribute access like a Ticket), without
         the cost of loading an ORM object."""
-        return self._s.execute(select(TICKETS).where(TICKETS.c.ref == ref)).first()
+        return self._s.execute(_TICKET_BY_REF, {"ticket_ref": ref}).first()
 
     def page(
         self, *, status: str | None = None, after: PageKey | None = None, limit: int = 200
@@ -92,7 +101,7 @@ class PackageRepository:
 
     def add(self, values: dict[str, Any]) -> None:
         """Insert a frozen package (a Core insert: the blob never enters the identity map)."""
-        self._s.execute(insert(PACKAGES), values)
+        self._s.execute(_INSERT_PACKAGE, values)
 
     def get(self, package_id: str) -> Package | None:
         return self._s.get(Package, package_id)
@@ -146,7 +155,7 @@ class OutboxRepository:
 
     def enqueue(self, package_id: str, destination: str, now: datetime) -> None:
         self._s.execute(
-            insert(OUTBOX),
+            _INSERT_OUTBOX,
             {
                 "package_id": package_id,
                 "destination": destination,
@@ -222,8 +231,7 @@ class AuditRepository:
             return []
         if self._s.get_bind().dialect.name == "postgresql":
             self._s.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
-        events = AUDIT_EVENTS.c
-        prev = self._s.scalar(select(events.hash).order_by(events.id.desc()).limit(1))
+        prev = self._s.scalar(_LAST_AUDIT_HASH)
         prev_hash = prev or GENESIS_HASH
         rows: list[dict[str, Any]] = []
         for entry in entries:
@@ -243,7 +251,7 @@ class AuditRepository:
                 }
             )
             prev_hash = digest
-        self._s.execute(insert(AUDIT_EVENTS), rows)
+        self._s.execute(_INSERT_AUDIT, rows)
         return [row["hash"] for row in rows]
 
     def records(self) -> list[AuditRecord]:
