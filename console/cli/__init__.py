@@ -33,7 +33,8 @@ __all__ = ["BAD_INPUT", "FAILED", "OK", "CliEnvironment", "CommandError", "build
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-console",
-        description="Help desk console: tickets, escalation packages, delivery to the team store.",
+        description="Help desk console: device diagnostics, troubleshooting playbooks, tickets, "
+        "escalation packages, delivery to the team store.",
     )
     parser.add_argument("--version", action="version", version=f"agent-console {__version__}")
     parser.add_argument(

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+COMMAND_TIMEOUT = 2.0
+"""Seconds any one command may take; a machine that slow has its answer recorded as missing."""
+
 READ_LIMIT = 256 * 1024
 """No file a collector reads needs more; a bigger one (a runaway log) is cut here."""
 
