@@ -69,8 +69,9 @@ def collect_logs(host: Host) -> dict[str, Any]:
             "supported": True,
             "source": source,
             "lines": [],
-            "problem": f"{argv[0]} could not be read (missing, refused or over "
-            f"{TIMEOUT_SECONDS:.0f} s)",
+            "problems": [
+                f"{argv[0]} could not be read (missing, refused or over {TIMEOUT_SECONDS:.0f} s)"
+            ],
         }
     lines = [line[:MAX_LINE_CHARS] for line in output.splitlines() if line.strip()]
     return {

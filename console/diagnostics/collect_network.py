@@ -8,6 +8,7 @@ the :class:`Host`. Proxy values are kept raw here: redaction runs over the whole
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from console.diagnostics import network
@@ -111,16 +112,23 @@ def _proc_net_states(host: Host) -> Counter[str] | None:
 
 def collect_network(ps: Psutil, host: Host) -> dict[str, Any]:
     interfaces, stats, addrs = collect_interfaces(ps)
-    section: dict[str, Any] = {
-        "interfaces": interfaces,
-        "default_gateway": network.default_gateway(host),
-        "dns_servers": network.dns_servers(host),
-        "proxy": network.proxy_settings(host),
-        "vpn_adapters": network.vpn_adapters(stats, addrs),
+    section: dict[str, Any] = {"interfaces": interfaces}
+    problems: list[str] = []
+    # Each fact on its own: one that fails (AccessDenied for connections on macOS without
+    # root, an odd route table) costs that fact, not the whole section.
+    facts: dict[str, Callable[[], Any]] = {
+        "default_gateway": lambda: network.default_gateway(host),
+        "dns_servers": lambda: network.dns_servers(host),
+        "proxy": lambda: network.proxy_settings(host),
+        "vpn_adapters": lambda: network.vpn_adapters(stats, addrs),
+        "connections": lambda: collect_connections(ps, host),
     }
-    try:
-        section["connections"] = collect_connections(ps, host)
-    except Exception as exc:  # noqa: BLE001 - AccessDenied on macOS without root, and alike
-        section["connections"] = None
-        section["problems"] = [f"connections: {type(exc).__name__}: {exc}".rstrip(": ")]
+    for name, read in facts.items():
+        try:
+            section[name] = read()
+        except Exception as exc:  # noqa: BLE001 - recorded under meta.problems
+            section[name] = None
+            problems.append(f"{name}: {type(exc).__name__}: {exc}".rstrip(": "))
+    if problems:
+        section["problems"] = problems
     return section

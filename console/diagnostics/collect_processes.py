@@ -29,10 +29,19 @@ def _busy(times: Any) -> float:
 class CpuSampler:
     """Remembers CPU times now, so :meth:`finish` can say how busy the window was."""
 
-    def __init__(self, ps: Psutil, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ps: Psutil,
+        clock: Callable[[], float] = time.monotonic,
+        own_pid: int | None = None,
+    ) -> None:
+        """``own_pid``: a process whose CPU use is left out of the machine's utilisation (the
+        collector itself, busy measuring for the few milliseconds the window lasts)."""
         self._ps = ps
         self._clock = clock
         self._started = clock()
+        self._own = None if own_pid is None else ps.Process(own_pid)
+        self._own_before = self._own_seconds()
         self._total = ps.cpu_times()
         self._per_process: dict[int, tuple[float, float]] = {}
         for proc in ps.process_iter(attrs=["pid", "create_time", "cpu_times"], ad_value=None):
@@ -43,6 +52,12 @@ class CpuSampler:
                     info["cpu_times"].user + info["cpu_times"].system,
                 )
 
+    def _own_seconds(self) -> float:
+        if self._own is None:
+            return 0.0
+        times = self._own.cpu_times()
+        return float(times.user + times.system)
+
     @property
     def window_seconds(self) -> float:
         return max(self._clock() - self._started, 0.0)
@@ -51,7 +66,8 @@ class CpuSampler:
         """The ``cpu`` section's utilisation figures over the window so far."""
         window = self.window_seconds
         now = self._ps.cpu_times()
-        busy = _busy(now) - _busy(self._total)
+        own = self._own_seconds() - self._own_before
+        busy = max(_busy(now) - _busy(self._total) - own, 0.0)
         total = float(sum(now)) - float(sum(self._total))
         percent = round(100.0 * busy / total, 1) if total > 0 else None
         return {"percent": percent, "sample_ms": round(window * 1000)}

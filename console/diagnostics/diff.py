@@ -9,6 +9,7 @@ adapters, users) are matched by name, so a new adapter is one change, not a shif
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -44,7 +45,8 @@ LIST_KEYS = {
     "network.interfaces": "name",
     "network.vpn_adapters": "name",
 }
-_VOLATILE = [re.compile("^" + re.escape(p).replace(r"\*", "[^.]+") + r"(\.|$)") for p in VOLATILE]
+# ``*`` stands for a list entry's name, which may itself hold dots (eth0.100, /mnt/a.b).
+_VOLATILE = [re.compile("^" + re.escape(p).replace(r"\*", ".+") + r"(\.|$)") for p in VOLATILE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +87,13 @@ def _flatten(value: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _flatten(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list) and path in LIST_KEYS:
         key = LIST_KEYS[path]
+        seen: Counter[str] = Counter()
         for item in value:
             name = item.get(key) if isinstance(item, Mapping) else None
-            yield from _flatten(item, f"{path}.{name if name is not None else _short(item)}")
+            label = str(name) if name is not None else _short(item)
+            seen[label] += 1  # one user logged in twice is two entries, not one overwritten
+            suffix = f" #{seen[label]}" if seen[label] > 1 else ""
+            yield from _flatten(item, f"{path}.{label}{suffix}")
     elif isinstance(value, list) and all(not isinstance(v, Mapping | list) for v in value):
         yield path, list(value)  # compared whole: DNS server order matters (primary first)
     elif isinstance(value, list):

@@ -96,7 +96,7 @@ def capture_snapshot(
 
     if sampler is None:
         try:
-            sampler = CpuSampler(ps)
+            sampler = CpuSampler(ps, own_pid=own_pid)
         except Exception as exc:  # noqa: BLE001 - recorded; cpu and processes are then absent
             problems.append({"section": "cpu", "error": f"sampling: {_describe(exc)}"})
             problems.append({"section": "processes", "error": "no CPU sample to rank them by"})
@@ -117,20 +117,23 @@ def capture_snapshot(
             "processes",
             lambda: collect_processes(ps, window, redactor.command_line, own_pid),
         )
-        guarded("cpu", lambda: collect_cpu(ps, host, window.utilisation()))
     guarded("network", net.result)
     guarded("logs", logs.result)
+    if sampler is not None:
+        last = sampler  # last, so the window spans the whole capture
+        guarded("cpu", lambda: collect_cpu(ps, host, last.utilisation()))
 
     data: dict[str, Any] = {name: sections.get(name) for name in SECTIONS}
     redacted = redactor.tree(data)
-    report = redactor.report
+    safe_problems = redactor.tree(problems)
+    report = redactor.report  # after the problems too: meta.redaction counts everything
     redacted["meta"] = {
         "format_version": SNAPSHOT_FORMAT_VERSION,
         "captured_at": datetime.fromtimestamp(captured_at, UTC).isoformat(timespec="milliseconds"),
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         "privacy": privacy.value,
         "partial": bool(problems),
-        "problems": redactor.tree(problems),
+        "problems": safe_problems,
         "redaction": report.to_dict(),
         "collector": {"psutil": str(getattr(ps, "__version__", "")), "source": "this_device"},
     }

@@ -58,12 +58,10 @@ def render_summary(snapshot: Mapping[str, Any]) -> str:
     for key, text in highlights(snapshot).items():
         out.append(f"  {key + ':':<{width}} {text}")
     processes = snapshot.get("processes") or {}
-    top = processes.get("top_cpu") or []
+    # A process idle over the sample is not "busy"; say nothing rather than list zeros.
+    top = [p for p in processes.get("top_cpu") or [] if p.get("cpu_percent")]
     if top:
-        busiest = ", ".join(
-            f"{p['name']} {p['cpu_percent'] if p['cpu_percent'] is not None else '?'} %"
-            for p in top[:3]
-        )
+        busiest = ", ".join(f"{p['name']} {p['cpu_percent']} %" for p in top[:3])
         out.append(f"  {'busiest:':<{width}} {busiest}")
     logs = snapshot.get("logs") or {}
     if logs.get("lines"):

@@ -65,7 +65,8 @@ class CaptureService:
         asked = meta.get("privacy")
         level = Privacy.STRICT if Privacy.STRICT in (privacy, asked) else Privacy.STANDARD
         redacted, report = redact_snapshot(snapshot, level)
-        redacted["meta"] = {**meta, "privacy": level.value}
+        # The bundle's own meta goes through redaction too (its problems name paths).
+        redacted["meta"] = {**(redacted.get("meta") or {}), "privacy": level.value}
         captured_at = _captured_at(meta) or self._clock()
         now = self._clock()
         with self._store.sessions.begin() as session:

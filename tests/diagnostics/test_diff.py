@@ -65,3 +65,25 @@ def test_dns_order_and_removed_facts_are_changes() -> None:
     removed = changes["network.proxy.https"]
     assert removed.kind == "removed"
     assert removed.describe() == "network.proxy.https: removed (was http://proxy:8080)"
+
+
+def test_dotted_names_are_still_matched_as_one_entry() -> None:
+    before = {
+        "network": {"interfaces": [{"name": "eth0.100", "up": True, "counters": {"errors_in": 0}}]},
+        "disks": {"partitions": [{"mountpoint": "/mnt/a.b", "usage": {"free_bytes": 1}}]},
+    }
+    after = copy.deepcopy(before)
+    after["network"]["interfaces"][0]["counters"]["errors_in"] = 7
+    after["disks"]["partitions"][0]["usage"]["free_bytes"] = 2
+    assert diff(before, after) == []
+
+
+def test_a_user_with_two_sessions_is_two_entries() -> None:
+    before = {"system": {"users": [{"name": "maya", "terminal": "tty1"}]}}
+    after = {
+        "system": {
+            "users": [{"name": "maya", "terminal": "tty1"}, {"name": "maya", "terminal": "pts/0"}]
+        }
+    }
+    changes = {c.path for c in diff(before, after)}
+    assert changes == {"system.users.maya #2.name", "system.users.maya #2.terminal"}

@@ -215,3 +215,10 @@ def test_connection_counts_from_the_kernel_tables_match_psutil() -> None:
             theirs = Counter(c.status for c in psutil.net_connections(kind="inet"))
     assert ours == dict(sorted(theirs.items()))
     assert ours["ESTABLISHED"] >= 2 and ours["LISTEN"] >= 1 and ours["NONE"] >= 1
+
+
+def test_a_missing_log_reader_makes_the_snapshot_partial() -> None:
+    data = recorded("macos14-air").data  # no `log show` output was recorded
+    assert data["logs"]["lines"] == []
+    assert data["meta"]["partial"] is True
+    assert any(p["section"] == "logs" for p in data["meta"]["problems"])

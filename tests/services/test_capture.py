@@ -121,3 +121,16 @@ def test_the_latest_snapshot_travels_in_the_package(store: TicketStore) -> None:
     member = json.loads(package.members[package.document.diagnostics.path])
     assert member["system"]["os_name"] == "Windows 11 Pro"
     assert "Winter2025!" not in json.dumps(member)
+
+
+def test_the_bundles_own_meta_is_redacted_on_the_way_in(store: TicketStore) -> None:
+    add_ticket(store, "HD-1")
+    leaky = snapshot(
+        partial=True,
+        problems=[{"section": "disks", "error": "/home/alice/vault: token=abc123 denied"}],
+    )
+    CaptureService(store).attach("HD-1", leaky, "imported_bundle", "aiko", Privacy.STRICT)
+    with store.sessions() as s:
+        stored = json.dumps(s.scalars(select(DiagnosticsSnapshot.content)).one())
+    assert "abc123" not in stored
+    assert "/home/alice" not in stored
