@@ -9,7 +9,6 @@ This module stays light (no SQLAlchemy) because every command starts with it.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +64,14 @@ def choose_store(cli_value: str | None, environ: Mapping[str, str] = os.environ)
 def read_config(path: Path) -> dict[str, dict[str, object]]:
     try:
         with path.open("rb") as f:
+            import tomllib  # here: most machines have no config file, and `collect` is timed
+
             data = tomllib.load(f)
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     for key, value in data.items():
         if not isinstance(value, dict):

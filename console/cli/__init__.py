@@ -16,21 +16,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console import __version__
+from console.cli.collect import COLLECT_COMMANDS, COLLECT_HANDLERS, add_collect_commands
+from console.cli.common import BAD_INPUT, FAILED, OK, CliEnvironment, CommandError
 from console.config import ConfigError
-from console.domain.enums import TicketStatus
 
 if TYPE_CHECKING:
     from console.connect import Stores
     from console.services.tickets import TicketRow
 
-from console.cli.collect import COLLECT_HANDLERS, add_collect_commands
-from console.cli.common import BAD_INPUT, FAILED, OK, CliEnvironment, CommandError
-from console.cli.playbook import PLAYBOOK_HANDLERS, add_playbook_commands
-
 __all__ = ["BAD_INPUT", "FAILED", "OK", "CliEnvironment", "CommandError", "build_parser", "run"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+STORE_COMMANDS = ("db", "demo", "tickets", "package", "sync", "store")
+COMMANDS = (*STORE_COMMANDS, *COLLECT_COMMANDS, "playbook")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` just that command's part of it: building
+    every subcommand's parser costs `collect` (whose run time is part of a capture) more
+    than the rest of its start-up."""
+
+    def wanted(command: str) -> bool:
+        return only is None or only == command
+
     parser = argparse.ArgumentParser(
         prog="agent-console",
         description="Help desk console: device diagnostics, troubleshooting playbooks, tickets, "
@@ -45,60 +53,91 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = commands.add_parser("db", help="database schema").add_subparsers(
-        dest="action", required=True
-    )
-    db.add_parser("upgrade", help="create or migrate the store's schema to this version")
+    if wanted("db"):
+        db = commands.add_parser("db", help="database schema").add_subparsers(
+            dest="action", required=True
+        )
+        db.add_parser("upgrade", help="create or migrate the store's schema to this version")
 
-    demo = commands.add_parser("demo", help="sample data").add_subparsers(
-        dest="action", required=True
-    )
-    seed = demo.add_parser("seed", help="fill the store with realistic sample tickets")
-    seed.add_argument("--tickets", type=_positive_int, required=True, metavar="N")
-    seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    if wanted("demo"):
+        demo = commands.add_parser("demo", help="sample data").add_subparsers(
+            dest="action", required=True
+        )
+        seed = demo.add_parser("seed", help="fill the store with realistic sample tickets")
+        seed.add_argument("--tickets", type=_positive_int, required=True, metavar="N")
+        seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
 
-    tickets = commands.add_parser("tickets", help="ticket queues").add_subparsers(
-        dest="action", required=True
-    )
-    listing = tickets.add_parser("list", help="list tickets, newest first")
-    listing.add_argument("--status", choices=[s.value for s in TicketStatus])
-    listing.add_argument("--limit", type=_positive_int, metavar="N")
-    listing.add_argument("--json", action="store_true", help="a JSON array on stdout")
+    if wanted("tickets"):
+        from console.domain.enums import TicketStatus
 
-    package = commands.add_parser("package", help="escalation package files").add_subparsers(
-        dest="action", required=True
-    )
-    export = package.add_parser("export", help="write a ticket's escalation package")
-    export.add_argument("ref")
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
-    for name, text in (
-        ("verify", "check a package file before trusting it"),
-        ("show", "print a package's handoff summary (handoff.md)"),
-        ("import", "add a package (and its ticket) to the store"),
-    ):
-        package.add_parser(name, help=text).add_argument("file", type=Path)
+        tickets = commands.add_parser("tickets", help="ticket queues").add_subparsers(
+            dest="action", required=True
+        )
+        listing = tickets.add_parser("list", help="list tickets, newest first")
+        listing.add_argument("--status", choices=[s.value for s in TicketStatus])
+        listing.add_argument("--limit", type=_positive_int, metavar="N")
+        listing.add_argument("--json", action="store_true", help="a JSON array on stdout")
 
-    commands.add_parser("sync", help="deliver the outbox to the ticket store")
+    if wanted("package"):
+        package = commands.add_parser("package", help="escalation package files").add_subparsers(
+            dest="action", required=True
+        )
+        export = package.add_parser("export", help="write a ticket's escalation package")
+        export.add_argument("ref")
+        export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+        for name, text in (
+            ("verify", "check a package file before trusting it"),
+            ("show", "print a package's handoff summary (handoff.md)"),
+            ("import", "add a package (and its ticket) to the store"),
+        ):
+            package.add_parser(name, help=text).add_argument("file", type=Path)
 
-    store = commands.add_parser("store", help="team store credentials").add_subparsers(
-        dest="action", required=True
-    )
-    store.add_parser("login", help="keep the store password in the OS keyring").add_argument("url")
-    store.add_parser("logout", help="remove the store password from the OS keyring").add_argument(
-        "url"
-    )
-    add_collect_commands(commands)
-    add_playbook_commands(commands)
+    if wanted("sync"):
+        commands.add_parser("sync", help="deliver the outbox to the ticket store")
+
+    if wanted("store"):
+        store = commands.add_parser("store", help="team store credentials").add_subparsers(
+            dest="action", required=True
+        )
+        store.add_parser("login", help="keep the store password in the OS keyring").add_argument(
+            "url"
+        )
+        store.add_parser(
+            "logout", help="remove the store password from the OS keyring"
+        ).add_argument("url")
+    add_collect_commands(commands, only)
+    if wanted("playbook"):
+        from console.cli.playbook import add_playbook_commands
+
+        add_playbook_commands(commands)
     return parser
 
 
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, if it names a known one before anything else needs the
+    whole parser (help, a version, an unknown word)."""
+    items = iter(argv)
+    for item in items:
+        if item == "--store":
+            next(items, None)
+        elif item.startswith("--store="):
+            continue
+        else:
+            return item if item in COMMANDS else None
+    return None
+
+
 def run(argv: Sequence[str], env: CliEnvironment) -> int:
-    parser = build_parser()
+    parser = build_parser(only=_command_of(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(env.stdout)
         return OK
-    handlers = _HANDLERS | COLLECT_HANDLERS | PLAYBOOK_HANDLERS
+    handlers = _HANDLERS | COLLECT_HANDLERS
+    if args.command == "playbook":
+        from console.cli.playbook import PLAYBOOK_HANDLERS
+
+        handlers |= PLAYBOOK_HANDLERS
     handler = handlers[(args.command, getattr(args, "action", None))]
     try:
         return handler(args, env)

@@ -17,9 +17,21 @@ from typing import Any
 from console.cli.common import BAD_INPUT, FAILED, OK, CliEnvironment, CommandError
 from console.config import PRIVACY_LEVELS, default_privacy
 
+COLLECT_COMMANDS = ("collect", "check", "diagnostics")
 
-def add_collect_commands(commands: Any) -> None:
-    """Register the commands on the top-level subparsers (``commands``)."""
+
+def add_collect_commands(commands: Any, only: str | None = None) -> None:
+    """Register the commands on the top-level subparsers (``commands``); with ``only``, just
+    that one of them."""
+    if only in (None, "collect"):
+        _add_collect(commands)
+    if only in (None, "check"):
+        _add_check(commands)
+    if only in (None, "diagnostics"):
+        _add_diagnostics(commands)
+
+
+def _add_collect(commands: Any) -> None:
     collect = commands.add_parser("collect", help="capture this device's diagnostics (redacted)")
     output = collect.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the full snapshot as JSON on stdout")
@@ -33,11 +45,15 @@ def add_collect_commands(commands: Any) -> None:
         "serial numbers (default: [diagnostics] privacy in the config file, else standard)",
     )
 
+
+def _add_check(commands: Any) -> None:
     check = commands.add_parser("check", help="run one automated check (for playbook authors)")
     check.add_argument("name", nargs="?", help="the check; leave out to list them all")
     check.add_argument("arguments", nargs="*", metavar="KEY=VALUE")
     check.add_argument("--json", action="store_true", help="the result as JSON")
 
+
+def _add_diagnostics(commands: Any) -> None:
     diagnostics = commands.add_parser(
         "diagnostics", help="diagnostics bundles and snapshots"
     ).add_subparsers(dest="action", required=True)

@@ -149,3 +149,17 @@ def test_collect_imports_neither_qt_nor_sqlalchemy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "0 []", done.stderr
+
+
+def test_the_parser_for_one_command_is_the_same_as_in_the_whole_one(
+    cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.cli import build_parser
+
+    whole = build_parser().parse_args(["--store", "x.db", "collect", "--privacy", "strict"])
+    alone = build_parser(only="collect").parse_args(
+        ["--store", "x.db", "collect", "--privacy", "strict"]
+    )
+    assert vars(whole) == vars(alone)
+    assert cli("--store", "x.db", "bogus").code == 2  # an unknown word still gets the full list
+    assert "choose from 'db', 'demo'" in capsys.readouterr().err
