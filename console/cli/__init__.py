@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from console import __version__
 from console.cli.collect import COLLECT_COMMANDS, COLLECT_HANDLERS, add_collect_commands
-from console.cli.common import BAD_INPUT, FAILED, OK, CliEnvironment, CommandError
+from console.cli.common import (
+    BAD_INPUT,
+    FAILED,
+    OK,
+    CliEnvironment,
+    CommandError,
+    positive_int,
+)
 from console.config import ConfigError
 
 if TYPE_CHECKING:
@@ -64,7 +71,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             dest="action", required=True
         )
         seed = demo.add_parser("seed", help="fill the store with realistic sample tickets")
-        seed.add_argument("--tickets", type=_positive_int, required=True, metavar="N")
+        seed.add_argument("--tickets", type=positive_int, required=True, metavar="N")
         seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
 
     if wanted("tickets"):
@@ -75,7 +82,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         )
         listing = tickets.add_parser("list", help="list tickets, newest first")
         listing.add_argument("--status", choices=[s.value for s in TicketStatus])
-        listing.add_argument("--limit", type=_positive_int, metavar="N")
+        listing.add_argument("--limit", type=positive_int, metavar="N")
         listing.add_argument("--json", action="store_true", help="a JSON array on stdout")
 
     if wanted("package"):
@@ -433,16 +440,6 @@ def _ask_password(env: CliEnvironment, account: str) -> str:
     if not secret:
         raise CommandError("No password given; nothing saved", BAD_INPUT)
     return secret
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 Handler = Callable[[argparse.Namespace, CliEnvironment], int]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.cli.common import BAD_INPUT, OK, CliEnvironment, CommandError
+from console.cli.common import BAD_INPUT, OK, CliEnvironment, CommandError, positive_int
 
 if TYPE_CHECKING:
     from console.playbooks.model import Playbook
@@ -38,22 +38,12 @@ def add_playbook_commands(commands: Any) -> None:
     simulate.add_argument("--json", action="store_true", help='{"playbook": id, "paths": [...]}')
     simulate.add_argument(
         "--max-paths",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="stop after N paths (default 50000; the output says when it stopped early)",
     )
     graph = playbook.add_parser("graph", help="print the playbook as Graphviz DOT")
     graph.add_argument("file", type=Path)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _plural(count: int, word: str) -> str:

@@ -16,6 +16,7 @@ from console.packages.model import PackageDocument
 from console.packages.reader import read_package
 from tests.packages.factories import sample_package
 from tests.packages.test_reader_rules import Member, members_of, resealed, zip_of
+from tests.support.zip_mutations import STRUCTURAL, mutate_structure
 
 RULES = {
     "zip",
@@ -97,19 +98,8 @@ def test_mutated_packages_are_refused_unless_intact(data: st.DataObject) -> None
         kind = data.draw(
             st.sampled_from(["rename", "drop", "add", "flip", "duplicate", "manifest", "document"])
         )
-        index = data.draw(st.integers(0, len(members) - 1)) if members else 0
-        if kind == "rename" and members:
-            members[index] = (data.draw(names), members[index][1])
-        elif kind == "drop" and members:
-            del members[index]
-        elif kind == "add":
-            members.append((data.draw(names), data.draw(st.binary(max_size=64))))
-        elif kind == "flip" and members and members[index][1]:
-            body = bytearray(members[index][1])
-            body[data.draw(st.integers(0, len(body) - 1))] ^= data.draw(st.integers(1, 255))
-            members[index] = (members[index][0], bytes(body))
-        elif kind == "duplicate" and members:
-            members.append(members[index])
+        if kind in STRUCTURAL:
+            mutate_structure(kind, data, members, names)
         elif kind == "manifest":
             members = [
                 (
