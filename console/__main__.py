@@ -8,6 +8,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+# Commands that end without tearing the interpreter down: `collect` runs on a caller's machine
+# and its whole run time is part of the capture, teardown costs it about 30 ms, and by then
+# its output is flushed and it holds no store, file or connection open.
+QUICK_EXIT_COMMANDS = frozenset({"collect"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,5 +29,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
 
+def entry() -> NoReturn:
+    """The installed ``agent-console`` command."""
+    code = main()
+    from console.cli import command_of
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        # The reader went away: point stdout at nothing so the interpreter's own final flush
+        # does not print an "Exception ignored" message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = code or 1
+    if command_of(sys.argv[1:]) in QUICK_EXIT_COMMANDS:
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -31,7 +31,16 @@ if TYPE_CHECKING:
     from console.connect import Stores
     from console.services.tickets import TicketRow
 
-__all__ = ["BAD_INPUT", "FAILED", "OK", "CliEnvironment", "CommandError", "build_parser", "run"]
+__all__ = [
+    "BAD_INPUT",
+    "FAILED",
+    "OK",
+    "CliEnvironment",
+    "CommandError",
+    "build_parser",
+    "command_of",
+    "run",
+]
 
 
 STORE_COMMANDS = ("db", "demo", "tickets", "package", "sync", "store")
@@ -120,7 +129,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _command_of(argv: Sequence[str]) -> str | None:
+def command_of(argv: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names, if it names a known one before anything else needs the
     whole parser (help, a version, an unknown word)."""
     items = iter(argv)
@@ -135,7 +144,7 @@ def _command_of(argv: Sequence[str]) -> str | None:
 
 
 def run(argv: Sequence[str], env: CliEnvironment) -> int:
-    parser = build_parser(only=_command_of(argv))
+    parser = build_parser(only=command_of(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(env.stdout)
@@ -154,6 +163,8 @@ def run(argv: Sequence[str], env: CliEnvironment) -> int:
     except KeyboardInterrupt:
         print("agent-console: interrupted", file=env.stderr)
         return 130
+    except BrokenPipeError:
+        return FAILED  # the reader went away (`| head`): stop quietly, as Unix tools do
     except Exception as exc:  # noqa: BLE001 - last resort: no tracebacks for users
         code, message = _translate(exc)
         print(f"agent-console: {message}", file=env.stderr)

@@ -163,3 +163,22 @@ def test_the_parser_for_one_command_is_the_same_as_in_the_whole_one(
     assert vars(whole) == vars(alone)
     assert cli("--store", "x.db", "bogus").code == 2  # an unknown word still gets the full list
     assert "choose from 'db', 'demo'" in capsys.readouterr().err
+
+
+def test_the_installed_command_flushes_everything_and_stops_quietly_on_a_closed_pipe() -> None:
+    from pathlib import Path as _Path
+
+    command = str(_Path(sys.executable).with_name("agent-console"))
+    whole = subprocess.run(
+        [command, "collect", "--json"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert whole.returncode == 0, whole.stderr
+    assert set(json.loads(whole.stdout)) >= TOP_LEVEL  # complete although teardown is skipped
+
+    writer = subprocess.run(
+        ["bash", "-c", f"'{command}' collect --json | head -c 10 >/dev/null"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert writer.stderr == b""  # no traceback, no "Exception ignored"
