@@ -178,15 +178,14 @@ def _translate(exc: Exception) -> tuple[int, str]:
     from console.packages.errors import ArchiveError
 
     if isinstance(exc, ArchiveError | ConfigError | CheckArgumentError | UnknownCheck):
-        return BAD_INPUT, str(exc).strip("'\"") if isinstance(exc, KeyError) else str(exc)
+        return BAD_INPUT, str(exc)
 
-    from console.packages.errors import PackageError
     from console.services.capture import CaptureError
     from console.services.exchange import ExchangeError
     from console.store.credentials import CredentialStoreError
     from console.store.errors import StoreError, StoreUnavailable
 
-    if isinstance(exc, PackageError | ExchangeError | CaptureError):
+    if isinstance(exc, ExchangeError | CaptureError):
         return BAD_INPUT, str(exc)
     if isinstance(exc, StoreUnavailable | CredentialStoreError):
         return FAILED, str(exc)

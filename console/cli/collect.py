@@ -174,23 +174,25 @@ def _attach_to_ticket(args: argparse.Namespace, env: CliEnvironment, bundle: Pat
 
     from console.connect import open_stores
     from console.diagnostics.redaction import Privacy
-    from console.services.capture import CaptureService
+    from console.services.capture import CaptureService, Source
 
     privacy = Privacy(args.privacy or default_privacy())
+    # Read or capture first: a bad file is refused, and the capture made, before any store
+    # is opened.
+    source: Source
     if bundle is not None:
         from console.diagnostics.bundle import read_bundle
 
-        read_bundle(bundle)  # a bad file is refused before any store is opened
+        snapshot, source = read_bundle(bundle).snapshot, "imported_bundle"
+    else:
+        from console.diagnostics.snapshot import capture_snapshot
+
+        snapshot, source = capture_snapshot(privacy).data, "this_device"
     stores = open_stores(args.store, env.environ, env.credentials)
     try:
-        service = CaptureService(stores.tickets)
-        if bundle is not None:
-            attached = service.attach_bundle(args.ref, bundle, getpass.getuser(), privacy)
-        else:
-            from console.diagnostics.snapshot import capture_snapshot
-
-            snapshot = capture_snapshot(privacy).data
-            attached = service.attach(args.ref, snapshot, "this_device", getpass.getuser())
+        attached = CaptureService(stores.tickets).attach(
+            args.ref, snapshot, source, getpass.getuser(), privacy
+        )
     finally:
         stores.close()
     extra = (

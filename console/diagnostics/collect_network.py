@@ -15,19 +15,6 @@ from console.diagnostics import network
 from console.diagnostics.collect_system import Psutil
 from console.diagnostics.host import Host
 
-_FAMILIES = {"AF_INET": "ipv4", "AF_INET6": "ipv6", "AF_LINK": "mac", "AF_PACKET": "mac"}
-
-
-def family_name(family: Any) -> str:
-    """psutil's families are enums on Linux and macOS, but AF_LINK is the int -1 on Windows."""
-    if isinstance(family, str):
-        name = family
-    elif family == -1:
-        name = "AF_LINK"
-    else:
-        name = getattr(family, "name", str(family))
-    return _FAMILIES.get(name, name)
-
 
 def collect_interfaces(ps: Psutil) -> tuple[list[dict[str, Any]], Any, Any]:
     addrs = ps.net_if_addrs()
@@ -46,7 +33,7 @@ def collect_interfaces(ps: Psutil) -> tuple[list[dict[str, Any]], Any, Any]:
             "addresses": [],
         }
         for addr in addrs.get(name, []):
-            kind = family_name(addr.family)
+            kind = network.address_family(addr.family)
             if kind == "mac":
                 entry["mac"] = addr.address
             elif kind in ("ipv4", "ipv6"):

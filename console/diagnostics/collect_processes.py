@@ -81,8 +81,11 @@ class CpuSampler:
         return round(100.0 * max(cpu_seconds - before[1], 0.0) / window, 1)
 
 
+RedactArgv = Callable[[list[str]], list[str]]
+
+
 def collect_processes(
-    ps: Psutil, sampler: CpuSampler, redact_argv: Any, own_pid: int | None = None
+    ps: Psutil, sampler: CpuSampler, redact_argv: RedactArgv, own_pid: int | None = None
 ) -> dict[str, Any]:
     """Top processes by CPU and by memory; command lines pass through ``redact_argv`` first.
 
@@ -143,7 +146,7 @@ def collect_processes(
     }
 
 
-def _describe(ps: Psutil, pid: int, redact_argv: Any) -> dict[str, Any] | None:
+def _describe(ps: Psutil, pid: int, redact_argv: RedactArgv) -> dict[str, Any] | None:
     """Name, owner and redacted command line of one process; None if it has exited."""
     try:
         proc = ps.Process(pid)

@@ -8,6 +8,7 @@ when the thing is missing, unreadable or too slow: a collector records that and 
 
 from __future__ import annotations
 
+import functools
 import locale
 import os
 import platform
@@ -61,8 +62,9 @@ class LiveHost:
     def environ(self) -> Mapping[str, str]:
         return self._environ
 
-    @property
+    @functools.cached_property
     def platform(self) -> Mapping[str, str]:
+        """Read once: several collectors ask, and the answers do not change during a call."""
         facts = {
             "system": platform.system(),
             "release": platform.release(),

@@ -90,12 +90,19 @@ def classify_vpn_adapter(name: str) -> str | None:
 
 
 def address_family(family: Any) -> str | None:
-    """``"ipv4"``/``"ipv6"`` for psutil's family (an enum, an int, or a recorded name)."""
+    """``"ipv4"``, ``"ipv6"`` or ``"mac"`` for psutil's family, or None for anything else.
+
+    psutil gives an enum on Linux and macOS, but its AF_LINK is the int -1 on Windows;
+    recordings give the name."""
+    if family == -1:
+        return "mac"
     name = family if isinstance(family, str) else getattr(family, "name", None)
     if name == "AF_INET" or family == socket.AF_INET:
         return "ipv4"
     if name == "AF_INET6" or family == socket.AF_INET6:
         return "ipv6"
+    if name in ("AF_LINK", "AF_PACKET"):
+        return "mac"
     return None
 
 
@@ -115,7 +122,7 @@ def vpn_adapters(if_stats: Mapping[str, Any], if_addrs: Mapping[str, Any]) -> li
         addresses = []
         for addr in if_addrs.get(name) or ():
             family = address_family(getattr(addr, "family", None))
-            if family is not None:
+            if family in ("ipv4", "ipv6"):
                 addresses.append({"family": family, "address": str(getattr(addr, "address", ""))})
         adapters.append(
             {

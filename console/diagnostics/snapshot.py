@@ -56,10 +56,6 @@ class Snapshot:
     data: dict[str, Any]
     redaction: RedactionReport
 
-    @property
-    def partial(self) -> bool:
-        return bool(self.data["meta"]["partial"])
-
 
 def capture_snapshot(
     privacy: Privacy = Privacy.STANDARD,

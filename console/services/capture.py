@@ -7,6 +7,7 @@ the snapshot starts travelling to tier 2. The row and its audit event are one tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,9 @@ from console.services.escalate import DiagnosticsInput
 from console.store.database import TicketStore
 from console.store.models import DiagnosticsSnapshot
 from console.store.repositories import AuditRepository, DiagnosticsRepository, TicketRepository
+
+_KIND = re.compile(r"[a-z][a-z-]{0,39}")
+"""What a redaction kind looks like (``password``, ``public-ip``): anything else is dropped."""
 
 Source = Literal["this_device", "imported_bundle"]
 
@@ -64,9 +68,16 @@ class CaptureService:
         meta = dict(snapshot.get("meta") or {})
         asked = meta.get("privacy")
         level = Privacy.STRICT if Privacy.STRICT in (privacy, asked) else Privacy.STANDARD
-        redacted, report = redact_snapshot(snapshot, level)
+        # The capture's redaction report is kinds and counts, not device facts: kept apart,
+        # or strict privacy would read its "mac" count as a MAC address to hide.
+        at_capture = _counts_only(meta.pop("redaction", None))
         # The bundle's own meta goes through redaction too (its problems name paths).
-        redacted["meta"] = {**(redacted.get("meta") or {}), "privacy": level.value}
+        redacted, report = redact_snapshot({**snapshot, "meta": meta}, level)
+        redacted["meta"] = {
+            **(redacted.get("meta") or {}),
+            "privacy": level.value,
+            "redaction": at_capture,
+        }
         captured_at = _captured_at(meta) or self._clock()
         now = self._clock()
         with self._store.sessions.begin() as session:
@@ -82,7 +93,7 @@ class CaptureService:
                     partial=bool(meta.get("partial")),
                     content=redacted,
                     redaction_report={
-                        "at_capture": meta.get("redaction") or {},
+                        "at_capture": at_capture,
                         "on_attach": report.to_dict(),
                     },
                 )
@@ -116,6 +127,27 @@ class CaptureService:
                 highlights=highlights(row.content),
                 partial=row.partial,
             )
+
+
+def _counts_only(report: Any) -> dict[str, Any]:
+    """A redaction report as a bundle carried it, reduced to what a report may hold (kind
+    names and counts): it comes from outside and is stored without being redacted."""
+    counts: dict[str, int] = {}
+    if isinstance(report, Mapping) and isinstance(report.get("counts"), Mapping):
+        counts = {
+            kind: number
+            for kind, number in report["counts"].items()
+            if isinstance(kind, str)
+            and _KIND.fullmatch(kind)
+            and isinstance(number, int)
+            and not isinstance(number, bool)
+        }
+    privacy = report.get("privacy") if isinstance(report, Mapping) else None
+    return {
+        "privacy": privacy if privacy in ("standard", "strict") else None,
+        "counts": counts,
+        "total": sum(counts.values()),
+    }
 
 
 def _captured_at(meta: Mapping[str, Any]) -> datetime | None:

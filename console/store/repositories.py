@@ -140,14 +140,6 @@ class DiagnosticsRepository:
             .limit(1)
         )
 
-    def count_for_ticket(self, ticket_id: int) -> int:
-        query = (
-            select(func.count())
-            .select_from(DiagnosticsSnapshot)
-            .where(DiagnosticsSnapshot.ticket_id == ticket_id)
-        )
-        return self._s.scalar(query) or 0
-
 
 class OutboxRepository:
     def __init__(self, session: Session) -> None:

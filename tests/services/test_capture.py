@@ -134,3 +134,27 @@ def test_the_bundles_own_meta_is_redacted_on_the_way_in(store: TicketStore) -> N
         stored = json.dumps(s.scalars(select(DiagnosticsSnapshot.content)).one())
     assert "abc123" not in stored
     assert "/home/alice" not in stored
+
+
+def test_a_strict_capture_attached_strictly_finds_nothing_new(store: TicketStore) -> None:
+    from console.diagnostics.snapshot import capture_snapshot
+
+    add_ticket(store, "HD-1")
+    captured = capture_snapshot(Privacy.STRICT).data
+    attached = CaptureService(store).attach("HD-1", captured, "this_device", "aiko")
+    assert attached.redacted_now == 0  # redaction agrees with itself, report included
+    with store.sessions() as s:
+        row = s.scalars(select(DiagnosticsSnapshot)).one()
+        assert row.content["meta"]["redaction"] == captured["meta"]["redaction"]
+
+
+def test_a_bundles_redaction_report_is_reduced_to_kinds_and_counts(store: TicketStore) -> None:
+    add_ticket(store, "HD-1")
+    report = {"privacy": "strict", "counts": {"mac": 2, "password=hunter2": 1, "jwt": "x"}}
+    CaptureService(store).attach("HD-1", snapshot(redaction=report), "imported_bundle", "aiko")
+    with store.sessions() as s:
+        row = s.scalars(select(DiagnosticsSnapshot)).one()
+        expected = {"privacy": "strict", "counts": {"mac": 2}, "total": 2}
+        assert row.content["meta"]["redaction"] == expected
+        assert row.redaction_report["at_capture"] == expected
+    assert "hunter2" not in json.dumps(row.content)
