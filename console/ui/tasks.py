@@ -1,0 +1,130 @@
+"""The one way the GUI runs slow work: ``run_task(fn, on_done)``.
+
+``fn`` runs on a worker thread and never touches a widget; ``on_done(result, error)`` runs
+on the GUI thread afterwards, with exactly one of the two set. Anything that reads the disk,
+the network, the database or psutil goes through here, so the window never freezes.
+
+Tests inject :class:`ImmediateTaskRunner`, which runs ``fn`` at once on the calling thread,
+so a widget test reads like a story with no waiting.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+T = TypeVar("T")
+Done = Callable[[Any, BaseException | None], None]
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunner(Protocol):
+    """What widgets are given to run work off the GUI thread."""
+
+    def run_task(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T | None, BaseException | None], None],
+        *,
+        label: str = "",
+    ) -> None:
+        """Run ``fn`` in the background; call ``on_done(result, error)`` on the GUI thread.
+
+        ``label`` ("Capturing diagnostics…") is shown while the task runs.
+        """
+        ...
+
+
+class ThreadPoolTaskRunner(QObject):
+    """Runs tasks on a :class:`QThreadPool`; results come back through a queued signal.
+
+    Signals:
+        busy_changed(int): how many tasks are running, after each start and finish.
+        activity(str): the label of the newest running task, "" when none runs.
+    """
+
+    busy_changed = Signal(int)
+    activity = Signal(str)
+    _finished = Signal(int, object, object)
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._ids = itertools.count(1)
+        self._running: dict[int, tuple[str, Done]] = {}
+        # Queued: the relay is emitted on a worker thread and this object lives on the GUI one.
+        self._finished.connect(self._deliver)
+
+    @property
+    def busy(self) -> int:
+        return len(self._running)
+
+    def run_task(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T | None, BaseException | None], None],
+        *,
+        label: str = "",
+    ) -> None:
+        task_id = next(self._ids)
+        self._running[task_id] = (label, on_done)
+        self._pool.start(_Task(task_id, fn, self._finished))
+        self._announce()
+
+    def wait_for_done(self, msecs: int = 30_000) -> bool:
+        """Block until every started task has returned (at shutdown, and in tests)."""
+        return self._pool.waitForDone(msecs)
+
+    @Slot(int, object, object)
+    def _deliver(self, task_id: int, result: object, error: object) -> None:
+        _, on_done = self._running.pop(task_id)
+        self._announce()
+        on_done(result, error if isinstance(error, BaseException) else None)
+
+    def _announce(self) -> None:
+        self.busy_changed.emit(len(self._running))
+        labels = [label for label, _ in self._running.values() if label]
+        self.activity.emit(labels[-1] if labels else "")
+
+
+class _Task(QRunnable):
+    def __init__(self, task_id: int, fn: Callable[[], Any], finished: Any) -> None:
+        super().__init__()
+        self._id = task_id
+        self._fn = fn
+        self._finished = finished
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
+            self._finished.emit(self._id, None, exc)
+            return
+        self._finished.emit(self._id, result, None)
+
+
+class ImmediateTaskRunner:
+    """Runs each task at once on the calling thread (tests; STYLE.md rule 13)."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+
+    def run_task(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T | None, BaseException | None], None],
+        *,
+        label: str = "",
+    ) -> None:
+        self.labels.append(label)
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - the same contract as the pool runner
+            on_done(None, exc)
+            return
+        on_done(result, None)
