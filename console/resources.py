@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from console.domain.priority import PolicyError, PriorityMatrix
+from console.domain.sla import SlaPolicy
 
 RESOURCES_ENV = "AGENT_CONSOLE_RESOURCES"
 
@@ -29,3 +30,16 @@ def load_priority_matrix(path: Path | None = None) -> PriorityMatrix:
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: the priority policy must be a mapping with a 'matrix' key")
     return PriorityMatrix.from_mapping(data, source=str(path))
+
+
+def load_sla_policy(path: Path | None = None) -> SlaPolicy:
+    path = path or resources_dir() / "policy" / "sla.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the SLA policy ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: the SLA policy must be a mapping")
+    return SlaPolicy.from_mapping(data, source=str(path))
