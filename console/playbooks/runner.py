@@ -57,7 +57,9 @@ class CheckResultLike(Protocol):
     @property
     def evidence(self) -> Mapping[str, Any]: ...
     @property
-    def duration_ms(self) -> float: ...
+    def duration_ms(self) -> float | None:
+        """``None`` when it was not measured (a check that could not run, replayed)."""
+        ...
 
 
 N = TypeVar("N", bound=Node)
@@ -120,6 +122,11 @@ class PlaybookRunner:
     @property
     def entries(self) -> tuple[TranscriptEntry, ...]:
         return tuple(self._entries)
+
+    @property
+    def pending_note(self) -> str | None:
+        """A note added at the current node, kept until it is answered (then on its entry)."""
+        return self._pending_note
 
     @property
     def can_go_back(self) -> bool:
@@ -199,7 +206,7 @@ class PlaybookRunner:
             status=status,
             summary=str(result.summary),
             evidence=MappingProxyType(dict(result.evidence)),
-            duration_ms=float(result.duration_ms),
+            duration_ms=None if result.duration_ms is None else float(result.duration_ms),
         )
         return self._checked(node, record)
 
