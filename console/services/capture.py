@@ -14,13 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from console.diagnostics.bundle import read_bundle
 from console.diagnostics.redaction import Privacy, redact_snapshot
 from console.diagnostics.summary import highlights
 from console.services.clock import Clock, utc_now
 from console.services.escalate import DiagnosticsInput
 from console.store.database import TicketStore
-from console.store.models import DiagnosticsSnapshot
+from console.store.models import DiagnosticsSnapshot, Ticket
 from console.store.repositories import AuditRepository, DiagnosticsRepository, TicketRepository
 
 _KIND = re.compile(r"[a-z][a-z-]{0,39}")
@@ -43,6 +46,28 @@ class AttachedSnapshot:
     redacted_now: int
     """How many more secrets this console's redaction found on the way in (0 for a bundle
     made by an up-to-date console)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureInfo:
+    """One capture attached to a ticket, as a list of captures shows it (no content)."""
+
+    snapshot_id: int
+    captured_at: datetime
+    source: Source
+    privacy: Privacy
+    partial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    """One capture exactly as stored: what leaves this machine when the ticket escalates."""
+
+    info: CaptureInfo
+    content: dict[str, Any]
+    removed: Mapping[str, int]
+    """What redaction removed, by kind: at capture (on the caller's machine, for a bundle)
+    and on the way into this store, added up. Kinds and counts only, never values."""
 
 
 class CaptureService:
@@ -127,6 +152,59 @@ class CaptureService:
                 highlights=highlights(row.content),
                 partial=row.partial,
             )
+
+    def captures(self, ref: str) -> list[CaptureInfo]:
+        """The ticket's captures, oldest first; their contents stay in the store."""
+        with self._store.sessions() as session:
+            ticket_id = self._ticket_id(session, ref)
+            rows = session.execute(
+                select(
+                    DiagnosticsSnapshot.id,
+                    DiagnosticsSnapshot.captured_at,
+                    DiagnosticsSnapshot.source,
+                    DiagnosticsSnapshot.privacy,
+                    DiagnosticsSnapshot.partial,
+                )
+                .where(DiagnosticsSnapshot.ticket_id == ticket_id)
+                .order_by(DiagnosticsSnapshot.captured_at, DiagnosticsSnapshot.id)
+            ).all()
+        return [_info(*row) for row in rows]
+
+    def load(self, ref: str, snapshot_id: int) -> StoredSnapshot:
+        """One of the ticket's captures, content and all; CaptureError when the ticket has no
+        capture of that id (a capture of another ticket included)."""
+        with self._store.sessions() as session:
+            ticket_id = self._ticket_id(session, ref)
+            row = session.get(DiagnosticsSnapshot, snapshot_id)
+            if row is None or row.ticket_id != ticket_id:
+                raise CaptureError(f"{ref} has no diagnostics #{snapshot_id}")
+            report = row.redaction_report or {}
+            removed: dict[str, int] = dict(_counts_only(report.get("at_capture"))["counts"])
+            for kind, number in _counts_only(report.get("on_attach"))["counts"].items():
+                removed[kind] = removed.get(kind, 0) + number
+            return StoredSnapshot(
+                info=_info(row.id, row.captured_at, row.source, row.privacy, row.partial),
+                content=row.content,
+                removed=dict(sorted(removed.items())),
+            )
+
+    def _ticket_id(self, session: Session, ref: str) -> int:
+        ticket_id = session.scalar(select(Ticket.id).where(Ticket.ref == ref))
+        if ticket_id is None:
+            raise CaptureError(f"No ticket {ref} in {self._store.display_url}")
+        return ticket_id
+
+
+def _info(
+    snapshot_id: int, captured_at: datetime, source: str, privacy: str, partial: bool
+) -> CaptureInfo:
+    return CaptureInfo(
+        snapshot_id=snapshot_id,
+        captured_at=captured_at,
+        source="imported_bundle" if source == "imported_bundle" else "this_device",
+        privacy=Privacy.STRICT if privacy == "strict" else Privacy.STANDARD,
+        partial=bool(partial),
+    )
 
 
 def _counts_only(report: Any) -> dict[str, Any]:
