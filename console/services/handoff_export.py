@@ -1,0 +1,202 @@
+"""The handoff as Markdown, for "copy to clipboard" into any other ticketing tool.
+
+It is the same ``handoff.md`` tier 2 reads inside a package (:func:`render_handoff`), rendered
+from a preview of the package document, so the two never drift apart. The preview differs from
+a frozen package in two honest ways: it is "prepared", not "submitted", and it has no package
+id, because nothing was frozen.
+
+:func:`console.services.escalate.freeze_package` is not used for the preview: it also builds
+the ZIP (compressing every attachment only to throw it away) and gives the document a fresh
+package id, which a pasted draft would then cite although no such package exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from console.domain.enums import Category, Channel
+from console.domain.handoff import CompletenessGate
+from console.domain.priority import PriorityMatrix
+from console.packages.handoff import render_handoff
+from console.packages.model import (
+    SCHEMA_VERSION,
+    Affected,
+    AttachmentInfo,
+    DiagnosticsSummary,
+    GateInfo,
+    Handoff,
+    PackageDocument,
+    TicketInfo,
+    TriedStepInfo,
+)
+from console.services.escalate import Submission, TicketLike, _unique_member
+
+_PREVIEW_ID = uuid.UUID(int=0)
+
+
+class HandoffNotReady(ValueError):
+    """The handoff lacks what even a draft export needs; ``str()`` says what, in one sentence."""
+
+
+@dataclass(slots=True)
+class TicketFields:
+    """A ticket as the window knows it before (or without) reading the store; it satisfies
+    :class:`console.services.escalate.TicketLike`, as a stored ticket does."""
+
+    ref: str
+    caller: str
+    summary: str
+    category: str
+    channel: str
+    agent: str
+    created_at: datetime
+    contact: str = ""
+    client: str = ""
+    site: str = ""
+    description: str = ""
+
+
+def handoff_markdown(
+    ticket: TicketLike,
+    submission: Submission,
+    matrix: PriorityMatrix,
+    *,
+    prepared_by: str,
+    now: datetime,
+    gate: CompletenessGate | None = None,
+) -> str:
+    """The Markdown of the handoff ``submission`` would freeze, as prepared by ``prepared_by``
+    at ``now``. The priority follows from ``matrix``, as when it is submitted.
+
+    Raises :class:`HandoffNotReady` when who is affected, how urgent it is or the trigger is
+    missing: the handoff's layout has no place for their absence.
+    """
+    document = preview_document(
+        ticket, submission, matrix, prepared_by=prepared_by, now=now, gate=gate
+    )
+    lines = render_handoff(document).split("\n")
+    # The header line and the footer are the only places that speak of a frozen package.
+    header = f"**{document.handoff.priority}** · "
+    for n, line in enumerate(lines):
+        if line.startswith(header):
+            lines[n] = line.replace(" · submitted ", " · prepared ", 1)
+            break
+    footer = f"Package {document.package_id} · "
+    return "\n".join(
+        "Draft handoff: not submitted yet, so no package was frozen."
+        if line.startswith(footer)
+        else line
+        for line in lines
+    )
+
+
+def preview_document(
+    ticket: TicketLike,
+    submission: Submission,
+    matrix: PriorityMatrix,
+    *,
+    prepared_by: str,
+    now: datetime,
+    gate: CompletenessGate | None = None,
+) -> PackageDocument:
+    """The package document ``submission`` would freeze, without building the package."""
+    draft = submission.draft
+    missing = [
+        words
+        for words, absent in (
+            ("who is affected", draft.affected_scope is None),
+            ("how urgent it is", draft.urgency is None),
+            ("the escalation trigger", not draft.triggers),
+        )
+        if absent
+    ]
+    if missing or draft.affected_scope is None or draft.urgency is None:
+        raise HandoffNotReady(f"Before exporting the handoff, say {_listed(missing)}.")
+    decision = matrix.decide(draft.affected_scope, draft.urgency)
+    score = (gate or CompletenessGate()).evaluate(draft).score
+    members: dict[str, bytes] = {}
+    attachments = []
+    for attachment in submission.attachments:
+        path = _unique_member(members, attachment.name)
+        members[path] = b""
+        attachments.append(
+            AttachmentInfo(
+                path=path,
+                media_type=attachment.media_type,
+                size=len(attachment.content),
+                sha256=hashlib.sha256(attachment.content).hexdigest(),
+                description=attachment.description,
+            )
+        )
+    diagnostics = None
+    if submission.diagnostics is not None:
+        d = submission.diagnostics
+        diagnostics = DiagnosticsSummary(
+            captured_at=d.captured_at,
+            source=d.source,
+            privacy=d.privacy,
+            partial=d.partial,
+            highlights=dict(d.highlights),
+            path=_unique_member(members, "diagnostics.json"),
+        )
+    return PackageDocument(
+        schema_version=SCHEMA_VERSION,
+        package_id=_PREVIEW_ID,
+        created_at=now,
+        submitted_by=prepared_by,
+        ticket=TicketInfo(
+            ref=ticket.ref,
+            caller=ticket.caller,
+            contact=ticket.contact,
+            client=ticket.client,
+            site=ticket.site,
+            channel=Channel(ticket.channel),
+            summary=ticket.summary,
+            description=ticket.description,
+            category=Category(ticket.category),
+            agent=ticket.agent,
+            opened_at=ticket.created_at,
+        ),
+        handoff=Handoff(
+            what_is_wrong=draft.what_is_wrong,
+            what_was_tried=[
+                TriedStepInfo(action=s.action, outcome=s.outcome, at=_moment(s.at))
+                for s in draft.what_was_tried
+                if s.action.strip()
+            ],
+            error_verbatim=draft.error_verbatim,
+            affected=Affected(
+                scope=draft.affected_scope,
+                count=max(draft.affected_count or 1, 1),
+                details=submission.affected_details,
+            ),
+            urgency=draft.urgency,
+            impact=draft.affected_scope,
+            priority=decision.priority,
+            priority_reason=decision.reason,
+            triggers=list(draft.triggers),
+            queue=draft.queue,
+            no_diagnostics_reason=draft.no_diagnostics_reason,
+            facts=dict(draft.facts),
+        ),
+        playbook=submission.playbook,
+        diagnostics=diagnostics,
+        attachments=attachments,
+        gate=GateInfo(score=score, override_reason=submission.override_reason.strip()),
+    )
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
