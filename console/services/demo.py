@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from console.domain.enums import Channel, Impact, Role, TicketStatus, Urgency
 from console.domain.handoff import HandoffDraft, TriedStep
+from console.domain.intake import new_ref
 from console.domain.priority import PriorityMatrix
 from console.resources import load_priority_matrix
 from console.services.clock import Clock, utc_now
@@ -36,7 +37,6 @@ from console.store.repositories import AuditRepository
 
 BATCH = 5000
 SPREAD = timedelta(weeks=8)
-REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 # Share of each outcome; the rest stay open.
 MIX = (
@@ -256,7 +256,7 @@ def _impact_for(scenario: Scenario, rng: random.Random) -> Impact:
 
 def _new_ref(rng: random.Random, taken: set[str]) -> str:
     while True:
-        ref = "HD-" + "".join(rng.choice(REF_ALPHABET) for _ in range(7))
+        ref = new_ref(rng)
         if ref not in taken:
             taken.add(ref)
             return ref

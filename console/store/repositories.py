@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
-from console.domain.enums import OutboxState
+from console.domain.enums import OutboxState, TicketStatus
 from console.store.models import (
+    Attachment,
     AuditEvent,
     Base,
     DiagnosticsSnapshot,
+    EscalationDraft,
     OutboxItem,
     Package,
     Ticket,
@@ -31,6 +33,12 @@ PACKAGES = _TABLES[Package.__tablename__]
 OUTBOX = _TABLES[OutboxItem.__tablename__]
 AUDIT_EVENTS = _TABLES[AuditEvent.__tablename__]
 TICKETS = _TABLES[Ticket.__tablename__]
+DRAFTS = _TABLES[EscalationDraft.__tablename__]
+ATTACHMENTS = _TABLES[Attachment.__tablename__]
+
+WORKING_STATUSES = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
+"""A ticket in one of these is still being worked on at tier 1: its intake, draft and
+attachments may change."""
 
 # Statements of the submit and delivery paths, built once: SQLAlchemy memoizes a statement
 # object's cache key, so reusing one skips rebuilding and re-keying it on every call.
@@ -260,3 +268,134 @@ class AuditRepository:
             )
             for e in events
         ]
+
+
+# The draft autosave runs every couple of seconds while an agent types: one statement that
+# finds the ticket, checks it is still being worked on and that nobody saved in between.
+_WORKING_TICKET_ID = (
+    select(TICKETS.c.id)
+    .where(TICKETS.c.ref == bindparam("ticket_ref"), TICKETS.c.status.in_(WORKING_STATUSES))
+    .scalar_subquery()
+)
+_SAVE_DRAFT = (
+    update(DRAFTS)
+    .where(
+        DRAFTS.c.ticket_id == _WORKING_TICKET_ID,
+        DRAFTS.c.revision == bindparam("base_revision"),
+    )
+    .values(
+        content=bindparam("draft_content", type_=DRAFTS.c.content.type),
+        revision=DRAFTS.c.revision + 1,
+        updated_at=bindparam("saved_at", type_=DRAFTS.c.updated_at.type),
+    )
+)
+_INSERT_DRAFT = insert(DRAFTS)
+_DRAFTS_OF_TICKETS: Select[Any] = select(
+    TICKETS.c.ref,
+    TICKETS.c.status,
+    DRAFTS.c.ticket_id,
+    DRAFTS.c.revision,
+    DRAFTS.c.content,
+    DRAFTS.c.updated_at,
+).join_from(DRAFTS, TICKETS, DRAFTS.c.ticket_id == TICKETS.c.id)
+_DRAFT_BY_REF: Select[Any] = _DRAFTS_OF_TICKETS.where(TICKETS.c.ref == bindparam("ticket_ref"))
+_ATTACHMENT_INFO = (
+    ATTACHMENTS.c.id,
+    ATTACHMENTS.c.ticket_id,
+    ATTACHMENTS.c.name,
+    ATTACHMENTS.c.media_type,
+    ATTACHMENTS.c.sha256,
+    ATTACHMENTS.c.size,
+    ATTACHMENTS.c.description,
+    ATTACHMENTS.c.created_at,
+)
+
+
+class DraftRepository:
+    """The work of a call in progress, one row per ticket with a revision counter."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def save(self, ref: str, content: dict[str, Any], base_revision: int, now: datetime) -> bool:
+        """Overwrite the draft if the ticket is still worked on and the draft is still at
+        ``base_revision``; False when nothing was written (ask :meth:`by_ref` why)."""
+        result = self._s.execute(
+            _SAVE_DRAFT,
+            {
+                "ticket_ref": ref,
+                "base_revision": base_revision,
+                "draft_content": content,
+                "saved_at": now,
+            },
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def insert(self, ticket_id: int, content: dict[str, Any], now: datetime) -> None:
+        """The first revision (1); a second insert for the ticket violates its unique key."""
+        self._s.execute(
+            _INSERT_DRAFT,
+            {"ticket_id": ticket_id, "content": content, "revision": 1, "updated_at": now},
+        )
+
+    def by_ref(self, ref: str) -> Row[Any] | None:
+        """ref, status (of the ticket), ticket_id, revision, content, updated_at."""
+        return self._s.execute(_DRAFT_BY_REF, {"ticket_ref": ref}).first()
+
+    def delete(self, ticket_id: int) -> bool:
+        result = self._s.execute(delete(DRAFTS).where(DRAFTS.c.ticket_id == ticket_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def updated_since(
+        self, since: datetime, agent: str, statuses: Sequence[str] = WORKING_STATUSES
+    ) -> Sequence[Row[Any]]:
+        """Drafts saved at or after ``since`` on ``agent``'s tickets in ``statuses``, newest
+        first; the same columns as :meth:`by_ref`."""
+        query = _DRAFTS_OF_TICKETS.where(
+            DRAFTS.c.updated_at >= since,
+            TICKETS.c.agent == agent,
+            TICKETS.c.status.in_(statuses),
+        ).order_by(DRAFTS.c.updated_at.desc(), DRAFTS.c.id.desc())
+        return self._s.execute(query).all()
+
+
+class AttachmentRepository:
+    """Files attached to a ticket's handoff, stored as they arrive (content loaded apart)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, values: dict[str, Any]) -> int:
+        result = self._s.execute(insert(ATTACHMENTS).returning(ATTACHMENTS.c.id), values)
+        return int(result.scalar_one())
+
+    def for_ticket(self, ticket_id: int) -> Sequence[Row[Any]]:
+        """Every attachment's details (no content), oldest first."""
+        query: Select[Any] = (
+            select(*_ATTACHMENT_INFO)
+            .where(ATTACHMENTS.c.ticket_id == ticket_id)
+            .order_by(ATTACHMENTS.c.id)
+        )
+        return self._s.execute(query).all()
+
+    def with_content(self, ticket_id: int) -> Sequence[Row[Any]]:
+        """Details and content, oldest first (for freezing into a package)."""
+        query: Select[Any] = (
+            select(*_ATTACHMENT_INFO, ATTACHMENTS.c.content)
+            .where(ATTACHMENTS.c.ticket_id == ticket_id)
+            .order_by(ATTACHMENTS.c.id)
+        )
+        return self._s.execute(query).all()
+
+    def get(self, attachment_id: int) -> Row[Any] | None:
+        """One attachment's details (no content), with its ticket's ``ref`` and ``status``."""
+        query: Select[Any] = (
+            select(*_ATTACHMENT_INFO, TICKETS.c.ref, TICKETS.c.status)
+            .join_from(ATTACHMENTS, TICKETS, ATTACHMENTS.c.ticket_id == TICKETS.c.id)
+            .where(ATTACHMENTS.c.id == attachment_id)
+        )
+        return self._s.execute(query).first()
+
+    def delete(self, attachment_id: int) -> bool:
+        result = self._s.execute(delete(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,333 @@
+"""The ticket queues of the desk: views, search and sorting done in the database, one page at
+a time with keyset pagination, so page 500 of 100,000 tickets costs what page 1 costs.
+
+A page continues after the last row's (sort value, id): no OFFSET, no counting from the top.
+Priority is the one nullable sort column: unprioritised tickets come last in both directions,
+read as a second segment (``priority IS NULL``, by id) once the prioritised ones run out.
+
+Search is a case-insensitive substring of ref, caller or summary (ILIKE on PostgreSQL; on
+SQLite, LIKE, which folds ASCII letters only). It scans the tickets: on 100,000 it costs tens of
+milliseconds, a few hundred when almost nothing matches, so it runs off the GUI thread.
+
+Statements are Core and built once per shape (view, sort, direction, which filters), so a
+scroll costs one execution of an already compiled statement.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+
+from console.domain.enums import TicketStatus
+from console.store.database import TicketStore
+from console.store.repositories import DRAFTS, PACKAGES, TICKETS, WORKING_STATUSES
+
+SUBMITTED_STATUSES = (TicketStatus.PENDING_REVIEW.value, TicketStatus.ESCALATED.value)
+
+
+class QueueView(StrEnum):
+    """The navigation's queues; the value is the label the window shows."""
+
+    MY_OPEN = "My open tickets"
+    DRAFTS = "Drafts"
+    RETURNED = "Returned to me"
+    SUBMITTED = "Submitted"
+    ALL = "All tickets"
+    REVIEW = "Review queue"
+    """Escalations waiting for a supervisor."""
+
+    @property
+    def needs_agent(self) -> bool:
+        return self in _AGENT_VIEWS
+
+
+_AGENT_VIEWS = frozenset(
+    (QueueView.MY_OPEN, QueueView.DRAFTS, QueueView.RETURNED, QueueView.SUBMITTED)
+)
+
+
+class SortColumn(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    PRIORITY = "priority"
+    STATUS = "status"
+    REF = "ref"
+    CALLER = "caller"
+    CATEGORY = "category"
+
+
+SortValue = datetime | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """One queue as the window shows it: which tickets, filtered how, in which order."""
+
+    view: QueueView = QueueView.ALL
+    agent: str = ""
+    """Whose queue, for the "my" views (the signed-in agent's username)."""
+    search: str = ""
+    """Case-insensitive substring of the ref, caller or summary; blank for no filter."""
+    sort: SortColumn = SortColumn.CREATED_AT
+    descending: bool = True
+    status: str | None = None
+    """One status on top of the view (the CLI's ``tickets list --status``)."""
+
+    def validate(self) -> None:
+        """Raise :class:`ValueError` (one sentence) if the query cannot be run."""
+        if self.view.needs_agent and not self.agent.strip():
+            raise ValueError(f"The '{self.view}' queue needs the agent's username")
+        if self.status is not None and self.status not in set(TicketStatus):
+            raise ValueError(f"'{self.status}' is not a ticket status")
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where the next page starts: the last row's sort value and id, for one sort order."""
+
+    value: SortValue
+    id: int
+    sort: SortColumn
+    descending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    id: int
+    ref: str
+    status: str
+    category: str
+    priority: str | None
+    has_package: bool
+    has_draft: bool
+    caller: str
+    summary: str
+    agent: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    rows: tuple[TicketRow, ...]
+    next_key: PageKey | None
+    """Pass it as ``after`` for the next page; None when this page is the last."""
+
+
+class TicketQueries:
+    """Reads the queues; one short read-only session per call (safe from any one thread)."""
+
+    def __init__(self, store: TicketStore) -> None:
+        self._store = store
+
+    def page(
+        self,
+        query: QueueQuery | None = None,
+        after: PageKey | None = None,
+        limit: int = 200,
+        *,
+        status: str | None = None,
+    ) -> TicketPage:
+        """Up to ``limit`` rows of ``query`` after ``after`` (None: from the top).
+
+        ``status`` alone is shorthand for all tickets of one status, newest first (the CLI).
+        Raises :class:`ValueError` for a query that cannot run or a key from another sort.
+        """
+        if query is None:
+            query = QueueQuery(status=status)
+        elif status is not None:
+            raise ValueError("Give the status inside the QueueQuery, not beside it")
+        query.validate()
+        if limit < 1:
+            raise ValueError(f"A page needs at least one row, not {limit}")
+        if after is not None and (after.sort, after.descending) != (query.sort, query.descending):
+            raise ValueError("The page key belongs to another sort order; start from the top")
+        params, kind = _params(query), self._store.kind
+        rows: list[Any] = []
+        with self._store.sessions() as session:
+            # One row more than asked tells whether another page follows.
+            wanted = limit + 1
+            nullable = query.sort is SortColumn.PRIORITY
+            if not nullable or after is None or after.value is not None:
+                keyed = after is not None
+                statement = _statement(_shape(query, keyed, "values" if nullable else "all", kind))
+                values = {"after_value": after.value, "after_id": after.id} if after else {}
+                rows += session.execute(statement, {**params, **values, "limit": wanted}).all()
+            if nullable and len(rows) < wanted:
+                keyed = after is not None and after.value is None
+                statement = _statement(_shape(query, keyed, "nulls", kind))
+                values = {"after_id": after.id} if after is not None and keyed else {}
+                more = {**params, **values, "limit": wanted - len(rows)}
+                rows += session.execute(statement, more).all()
+        page = tuple(_row(r) for r in rows[:limit])
+        if len(rows) <= limit:
+            return TicketPage(page, None)
+        last = page[-1]
+        value: SortValue = getattr(last, query.sort.value)
+        return TicketPage(page, PageKey(value, last.id, query.sort, query.descending))
+
+    def count(self, query: QueueQuery) -> int:
+        """How many tickets the query finds (an index count for the "my" views, a scan of the
+        store for "All tickets" with a search: call it off the GUI thread)."""
+        query.validate()
+        statement = _count_statement(_shape(query, False, "all", self._store.kind))
+        with self._store.sessions() as session:
+            return int(session.execute(statement, _params(query)).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a statement depends on, apart from its parameter values."""
+
+    view: QueueView
+    sort: SortColumn
+    descending: bool
+    segment: str
+    """"all" rows, the "values" of a nullable sort column, or its "nulls"."""
+    keyed: bool
+    searched: bool
+    one_status: bool
+    dialect: str
+
+
+def _shape(query: QueueQuery, keyed: bool, segment: str, dialect: str) -> _Shape:
+    return _Shape(
+        query.view,
+        query.sort,
+        query.descending,
+        segment,
+        keyed,
+        bool(query.search.strip()),
+        query.status is not None,
+        dialect,
+    )
+
+
+def _params(query: QueueQuery) -> dict[str, Any]:
+    params: dict[str, Any] = {"agent": query.agent.strip(), "status": query.status}
+    text = query.search.strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["pattern"] = f"%{escaped}%"
+    return params
+
+
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
+    t = TICKETS.c
+    where: list[ColumnElement[bool]] = []
+    if shape.view.needs_agent:
+        where.append(t.agent == bindparam("agent"))
+    statuses = {
+        QueueView.MY_OPEN: WORKING_STATUSES,
+        QueueView.DRAFTS: WORKING_STATUSES,
+        QueueView.RETURNED: (TicketStatus.RETURNED.value,),
+        QueueView.SUBMITTED: SUBMITTED_STATUSES,
+        QueueView.REVIEW: (TicketStatus.PENDING_REVIEW.value,),
+    }.get(shape.view)
+    if statuses is not None:
+        where.append(t.status == statuses[0] if len(statuses) == 1 else t.status.in_(statuses))
+    if shape.view is QueueView.DRAFTS:
+        where.append(exists().where(DRAFTS.c.ticket_id == t.id))
+    if shape.one_status:
+        where.append(t.status == bindparam("status"))
+    if shape.searched:
+        pattern = bindparam("pattern", type_=String)
+        columns = (t.ref, t.caller, t.summary)
+        if shape.dialect == "postgresql":
+            where.append(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        else:
+            # SQLite's own LIKE ignores ASCII case, as lower() would (neither folds other
+            # letters), at a third of the cost: searching scans every ticket.
+            where.append(or_(*(c.like(pattern, escape="\\") for c in columns)))
+    return where
+
+
+@functools.cache
+def _statement(shape: _Shape) -> Select[Any]:
+    t = TICKETS.c
+    column = t[shape.sort.value]
+    where = _filters(shape)
+    by_id_only = shape.segment == "nulls"
+    if shape.segment == "values":
+        where.append(column.is_not(None))
+    elif by_id_only:
+        where.append(column.is_(None))
+    if shape.keyed:
+        after_id = bindparam("after_id", type_=Integer)
+        if by_id_only:
+            where.append(t.id < after_id if shape.descending else t.id > after_id)
+        else:
+            key = tuple_(column, t.id)
+            after = tuple_(bindparam("after_value", type_=column.type), after_id)
+            where.append(key < after if shape.descending else key > after)
+    sort_by = ("id",) if by_id_only else (shape.sort.value, "id")
+    page = (
+        select(*(t[name] for name in _COLUMNS))
+        .where(*where)
+        .order_by(*_directed([t[name] for name in sort_by], shape.descending))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("page")
+    )
+    # The flags are read for the page's rows only, after the limit: as columns of the inner
+    # query they would be evaluated for every row the sort has to look at.
+    return select(
+        *page.c,
+        exists().where(PACKAGES.c.ticket_ref == page.c.ref).label("has_package"),
+        exists().where(DRAFTS.c.ticket_id == page.c.id).label("has_draft"),
+    ).order_by(*_directed([page.c[name] for name in sort_by], shape.descending))
+
+
+_COLUMNS = (
+    "id",
+    "ref",
+    "status",
+    "category",
+    "priority",
+    "caller",
+    "summary",
+    "agent",
+    "created_at",
+    "updated_at",
+)
+
+
+def _directed(columns: list[ColumnElement[Any]], descending: bool) -> list[ColumnElement[Any]]:
+    return [c.desc() if descending else c.asc() for c in columns]
+
+
+@functools.cache
+def _count_statement(shape: _Shape) -> Select[Any]:
+    return select(func.count()).select_from(TICKETS).where(*_filters(shape))
+
+
+def _row(r: Any) -> TicketRow:
+    return TicketRow(
+        id=r.id,
+        ref=r.ref,
+        status=r.status,
+        category=r.category,
+        priority=r.priority,
+        has_package=bool(r.has_package),
+        has_draft=bool(r.has_draft),
+        caller=r.caller,
+        summary=r.summary,
+        agent=r.agent,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
