@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.store.errors import InvalidStoreUrl, StoreError, StoreLoginFailed, StoreUnavailable
 
 # The newest revision this build knows; a test keeps it equal to the migration chain's head.
-HEAD_REVISION = "0001"
-KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 PasswordLookup = Callable[[str], "str | None"]

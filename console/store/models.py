@@ -98,6 +98,12 @@ class Ticket(Base):
         Index("ix_tickets_status_created", "status", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_agent_status", "agent", "status"),
+        # Keyset pagination by every other sortable column (console/services/queues.py).
+        Index("ix_tickets_updated", "updated_at", "id"),
+        Index("ix_tickets_priority", "priority", "id"),
+        Index("ix_tickets_status_id", "status", "id"),
+        Index("ix_tickets_caller", "caller", "id"),
+        Index("ix_tickets_category", "category", "id"),
     )
 
 

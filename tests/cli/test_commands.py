@@ -43,7 +43,7 @@ def test_default_store_is_sqlite_in_the_user_data_dir(cli: CliRunner, home: Path
     result = cli("db", "upgrade")
     assert result.code == 0, result.err
     assert (home / "xdg_data_home" / "agent-console" / "console.db").exists()
-    assert "schema at revision 0001" in result.out
+    assert "schema at revision 0002" in result.out
 
 
 def test_store_from_environment_then_config_file(

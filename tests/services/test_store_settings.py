@@ -21,7 +21,7 @@ from console.services.store_settings import (
 )
 from console.settings import Settings, load_settings
 from console.store.credentials import SERVICE_NAME, CredentialStoreError, InMemoryCredentials
-from console.store.database import open_store, parse_store_url
+from console.store.database import HEAD_REVISION, open_store, parse_store_url
 from tests.support.postgres import PASSWORD, PASSWORD_ROLE, PostgresCluster, free_port
 
 # --- against the real server ----------------------------------------------------------------
@@ -50,7 +50,8 @@ def test_the_right_password_reaches_an_upgraded_store_and_reads_its_revision(
     line = store_settings.test_connection(secret_url, PASSWORD)
 
     assert line == (
-        f"Connected to {where(secret_url)} as {PASSWORD_ROLE}: schema revision 0001, up to date"
+        f"Connected to {where(secret_url)} as {PASSWORD_ROLE}: "
+        f"schema revision {HEAD_REVISION}, up to date"
     )
 
 
