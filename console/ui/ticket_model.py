@@ -1,0 +1,354 @@
+"""A ticket list that never loads a whole store: pages arrive as the view scrolls.
+
+The model asks a *page source* for the next page (keyset pagination: "the rows after this
+key") through the task runner, so the query runs on a worker thread, and appends the rows
+when the page comes back. Sorting and filtering belong to the database: the model never
+reorders rows in memory; a header click asks the owner (``sort_requested``) to build a new
+source, which :meth:`TicketTableModel.reset_source` then starts reading from the top.
+
+The model codes against the small protocols below, not against ``console.services``, so the
+list can show any page shape that has these fields (``TicketQueries.page`` returns one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, Protocol
+
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+
+from console.ui.tasks import TaskRunner
+
+PAGE_SIZE = 200
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invisible root: a table's rows are its children
+
+
+class RowLike(Protocol):
+    """One ticket as the list shows it (``console.services`` ``TicketRow`` fits)."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def priority(self) -> str | None: ...
+    @property
+    def has_package(self) -> bool: ...
+    @property
+    def caller(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def created_at(self) -> datetime:
+        """Timezone-aware."""
+        ...
+
+
+class PageLike(Protocol):
+    """One page: its rows, and the key to ask for the next one (None: this was the last)."""
+
+    @property
+    def rows(self) -> Sequence[RowLike]: ...
+    @property
+    def next_key(self) -> Any | None: ...
+
+
+PageSource = Callable[[Any | None, int], PageLike]
+"""``source(after_key, limit)``: the page after ``after_key`` (None: the first). Runs on a
+worker thread, so it may query the database; it must not touch widgets."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    """The sort key the database understands (the row attribute of the same name)."""
+    label: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("ref", "Ref"),
+    Column("priority", "Priority"),
+    Column("status", "Status"),
+    Column("category", "Category"),
+    Column("caller", "Caller"),
+    Column("summary", "Summary"),
+    Column("agent", "Agent"),
+    Column("created_at", "Opened"),
+)
+COLUMN_KEYS = tuple(column.key for column in COLUMNS)
+
+# What the queue service sorts in the database; a free-text summary is no useful order.
+SORTABLE_KEYS = frozenset({"ref", "priority", "status", "category", "caller", "created_at"})
+
+# Newest first is what an agent wants from the first click on Opened (P1 first is ascending).
+_DESCENDING_FIRST = frozenset({"created_at"})
+_WORDS = {"vpn": "VPN", "login_sso": "Login / SSO", "sso": "SSO"}
+
+
+def humanize(value: str) -> str:
+    """``pending_review`` -> ``Pending review``; known acronyms keep their capitals."""
+    if value in _WORDS:
+        return _WORDS[value]
+    text = value.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def short_local_time(moment: datetime, now: datetime) -> str:
+    """A compact local time: ``14:05`` today, ``3 Mar 14:05`` this year, else ``3 Mar 2023``."""
+    local = moment.astimezone()
+    today = now.astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return f"{local.day} {local.strftime('%b %H:%M')}"
+    return f"{local.day} {local.strftime('%b %Y')}"
+
+
+def full_local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class TicketTableModel(QAbstractTableModel):
+    """Tickets, one row each, loaded a page at a time from a :data:`PageSource`.
+
+    At most one page is in flight; a page of a source that was replaced while it ran is
+    dropped when it arrives (each source has a generation number). After a failed page the
+    model stops asking until :meth:`retry` or :meth:`reset_source`, so a broken connection
+    does not turn scrolling into a stream of failing queries.
+
+    Signals:
+        loading_changed(bool): a page request started (True) or ended (False).
+        load_failed(str): a page failed; the sentence says why.
+        sort_requested(str, bool): the view asked for a sort (column key, descending);
+            the owner builds a source that sorts in the database and calls reset_source.
+    """
+
+    loading_changed = Signal(bool)
+    load_failed = Signal(str)
+    sort_requested = Signal(str, bool)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        page_size: int = PAGE_SIZE,
+        now: Callable[[], datetime] = _local_now,
+        sortable: Collection[str] = SORTABLE_KEYS,
+        parent: QObject | None = None,
+    ) -> None:
+        """``sortable``: the column keys the page sources can sort by; clicks on other
+        headers ask for nothing."""
+        super().__init__(parent)
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        unknown = set(sortable) - set(COLUMN_KEYS)
+        if unknown:
+            raise ValueError(f"Not a column: {', '.join(sorted(unknown))}")
+        self._runner = runner
+        self._page_size = page_size
+        self._sortable = frozenset(sortable)
+        self._now = now
+        self._rows: list[RowLike] = []
+        self._source: PageSource | None = None
+        self._generation = 0
+        self._next_key: Any | None = None
+        self._has_more = False
+        self._loading = False
+        self._error = ""
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    @property
+    def loading(self) -> bool:
+        """A page of the current source is being read."""
+        return self._loading
+
+    @property
+    def has_more(self) -> bool:
+        """The current source has rows not loaded yet."""
+        return self._has_more
+
+    @property
+    def error(self) -> str:
+        """Why the last page failed; "" when it did not."""
+        return self._error
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(COLUMNS) and COLUMNS[column].key in self._sortable
+
+    def row_ref(self, row: int) -> str:
+        """The ticket reference shown in ``row``."""
+        return self._rows[row].ref
+
+    def ticket_at(self, row: int) -> RowLike:
+        return self._rows[row]
+
+    # -- loading -------------------------------------------------------------------------
+
+    def reset_source(self, source: PageSource | None) -> None:
+        """Forget every row and start reading ``source`` from its first page.
+
+        Called when the queue, the search or the sort changes; a page of the previous
+        source that is still running is ignored when it arrives.
+        """
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._source = source
+        self._next_key = None
+        self._has_more = source is not None
+        self._error = ""
+        self.endResetModel()
+        if source is None:
+            self._set_loading(False)
+        else:
+            self._request_page(source)
+
+    def retry(self) -> None:
+        """After a failed page: ask for it again, keeping the rows already loaded."""
+        if self._error and self._source is not None and not self._loading:
+            self._error = ""
+            self._request_page(self._source)
+
+    def canFetchMore(self, parent: AnyIndex = _ROOT) -> bool:  # noqa: N802
+        return not parent.isValid() and self._has_more and not self._loading and not self._error
+
+    def fetchMore(self, parent: AnyIndex = _ROOT) -> None:  # noqa: N802
+        if self.canFetchMore(parent) and self._source is not None:
+            self._request_page(self._source)
+
+    def _request_page(self, source: PageSource) -> None:
+        self._set_loading(True)
+        after, limit = self._next_key, self._page_size
+        self._runner.run_task(
+            lambda: source(after, limit),
+            partial(self._page_arrived, self._generation),
+            label="Loading tickets",
+        )
+
+    def _page_arrived(
+        self, generation: int, page: PageLike | None, error: BaseException | None
+    ) -> None:
+        if not shiboken6.isValid(self):
+            return  # the view was closed while the page ran
+        if generation != self._generation:
+            return  # the source was replaced while this page ran: its rows belong nowhere
+        if error is not None or page is None:
+            self._error = str(error) or type(error).__name__
+            self._set_loading(False)
+            self.load_failed.emit(self._error)
+            return
+        rows = list(page.rows)
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self._next_key = page.next_key
+        # An empty page with a key would make every scroll ask again for nothing.
+        self._has_more = page.next_key is not None and bool(rows)
+        self._set_loading(False)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    # -- sorting -------------------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Ask for a sort; the rows stay as they are until the new source's first page."""
+        if self.is_sortable(column):
+            self.sort_requested.emit(COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
+
+    # -- the table -----------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        column = COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.label
+        if role == Qt.ItemDataRole.ToolTipRole and column.key in self._sortable:
+            return f"Sort by {column.label.lower()}"
+        if role == Qt.ItemDataRole.InitialSortOrderRole:
+            descending = column.key in _DESCENDING_FIRST
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            return order.value
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, key)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            shown = self._display(row, key) or "none"
+            return f"{COLUMNS[index.column()].label}: {shown}"
+        if role == Qt.ItemDataRole.FontRole and key == "priority" and row.priority == "P1":
+            return self._bold
+        return None
+
+    def _display(self, row: RowLike, key: str) -> str:
+        if key == "priority":
+            return row.priority or ""
+        if key in ("status", "category"):
+            return humanize(getattr(row, key))
+        if key == "created_at":
+            return short_local_time(row.created_at, self._now())
+        return str(getattr(row, key))
+
+    def _tooltip(self, row: RowLike, key: str) -> str | None:
+        if key == "ref":
+            return f"{row.ref}: escalation package attached" if row.has_package else row.ref
+        if key == "summary":
+            return row.summary
+        if key == "created_at":
+            return full_local_time(row.created_at)
+        if key == "priority" and row.priority is None:
+            return "No priority yet"
+        return None
