@@ -93,6 +93,7 @@ class TroubleshootPanel(QWidget):
         self._snapshot = snapshot
         self._clock = clock
         self._busy = False
+        self._refocus = False
         self._shown_check: int | None = None
         """Index of the check entry whose result is on screen (the run has moved on)."""
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -179,7 +180,8 @@ class TroubleshootPanel(QWidget):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        self._view.focus_first()  # the window focuses the panel; the agent starts on the node
+        if not self._busy:
+            self._view.focus_first()  # the window focuses the panel; the agent starts on the node
 
     # --- building ----------------------------------------------------------------------------
 
@@ -254,7 +256,8 @@ class TroubleshootPanel(QWidget):
         runner = self._runner
         self._controls.set_actions(back=not self._busy and runner.can_go_back, note=not self._busy)
         self._controls.show_pending(runner.pending_note if self._shown_check is None else None)
-        if had_focus:
+        if had_focus or self._refocus:
+            self._refocus = False
             view.focus_first()
 
     def _view_for_now(self) -> NodeView:
@@ -367,8 +370,14 @@ class TroubleshootPanel(QWidget):
         assert isinstance(node, CheckNode)
         name, args = runner.pending_check()
         run = self._run_check
+        focus = QApplication.focusWidget()
+        self._refocus = focus is not None and (focus is self or self.isAncestorOf(focus))
         self._set_busy(True)
         view.set_running(True)
+        if self._refocus:
+            # The Run button just went disabled and Qt would pass the focus on to whatever
+            # comes next in the window (the step tabs): keep it here until the result shows.
+            self.setFocus()
         self._tasks.run_task(
             lambda: run(name, args),
             lambda result, error: self._check_done(runner, result, error),

@@ -1,0 +1,216 @@
+"""The GUI's composition root: the only place that picks concrete parts (the OS keyring, the
+store URL, the thread pool) and hands them to the window.
+
+Start-up is ordered for speed: the window and its first queue page come first, and
+everything heavy (SQLAlchemy, pydantic, psutil, the playbooks) is imported on a worker
+thread afterwards or when first needed. ``--exit-after-startup`` prints how long that took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from console.startup_clock import ms_since_process_start
+
+APP_NAME = "Agent Console"
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="agent-console", description="The agent's desk.")
+    parser.add_argument("--store", metavar="URL", help="the ticket store (default: settings)")
+    parser.add_argument(
+        "--exit-after-startup",
+        action="store_true",
+        help="print startup_ms=<ms until the window shows its first queue page> and exit 0",
+    )
+    return parser.parse_args(list(argv))
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
+    """Show the desk until the agent quits; returns the exit code."""
+    args = parse_arguments(argv)
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from console.config import ConfigError, config_file
+    from console.settings import load_settings
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("agent-console")
+    try:
+        settings = load_settings(config_file())
+    except ConfigError as exc:
+        print(f"agent-console: {exc}", file=sys.stderr)
+        if not args.exit_after_startup:
+            QMessageBox.critical(None, APP_NAME, str(exc))
+        return 2
+    desk, window, session = build_desk_window(args.store, environ, settings, QSettings())
+    if args.exit_after_startup:
+
+        def report() -> None:
+            print(f"startup_ms={round(ms_since_process_start())}", flush=True)
+            app.exit(0)
+
+        window.first_page_loaded.connect(report)
+    window.show()
+    window.start()
+    code = app.exec()
+    window.shutdown()
+    desk.close()
+    if session is not None:
+        session.end()
+    return code
+
+
+def build_desk_window(
+    store_arg: str | None,
+    environ: Mapping[str, str],
+    settings: Any,
+    qsettings: Any,
+    *,
+    run_check: Callable[[str, Mapping[str, Any]], Any] | None = None,
+    capture_device: Callable[[Any], Mapping[str, Any]] | None = None,
+) -> tuple[Any, Any, Any]:
+    """The desk (services, opened lazily), the main window over it, and this run's work
+    session marker (None until the stores are open).
+
+    ``run_check`` and ``capture_device`` replace this machine's checks and capture (tests).
+    """
+    from console.domain.enums import Role
+    from console.services.desk import Agent, Desk
+    from console.ui.main_window import MainWindow
+    from console.ui.tasks import ThreadPoolTaskRunner
+
+    agent = Agent(settings.agent_name, Role(settings.agent_role))
+
+    def open_stores() -> Any:
+        from console.connect import open_stores as connect
+        from console.store.credentials import KeyringCredentials
+
+        return connect(store_arg or settings.store_url or None, environ, KeyringCredentials)
+
+    desk = Desk(agent, open_stores, settings.playbook_folders)
+    runner = ThreadPoolTaskRunner()
+    windows: list[Any] = []  # the capturer hides the window during a screenshot
+    parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows)
+    ports = _ports(desk, runner, settings, store_arg, environ, parts)
+    window = MainWindow(runner, ports, qsettings)
+    windows.append(window)
+    return desk, window, None
+
+
+def _ports(
+    desk: Any,
+    runner: Any,
+    settings: Any,
+    store_arg: str | None,
+    environ: Any,
+    parts: _Parts,
+) -> Any:
+    from console.config import choose_store
+    from console.ui.main_window import OutboxStatus, WindowPorts
+
+    choice = choose_store(store_arg or settings.store_url or None, environ)
+    team_mode = not choice.url.startswith("sqlite")
+    views = [
+        ("my_open", "My open tickets"),
+        ("drafts", "Drafts"),
+        ("returned", "Returned to me"),
+        ("submitted", "Submitted"),
+        ("all", "All tickets"),
+    ]
+    if settings.agent_role == "supervisor":
+        views.append(("review", "Review queue"))
+
+    def page_source(view: str, search: str, sort: str, descending: bool) -> Any:
+        from console.services.queues import QueueQuery, QueueView, SortColumn
+
+        query = QueueQuery(
+            QueueView[view.upper()],
+            agent=desk.agent.username,
+            search=search,
+            sort=SortColumn(sort),
+            descending=descending,
+        )
+        local_views = {"my_open", "drafts"}
+
+        def page(after: Any, limit: int) -> Any:
+            queries = desk.workstation_queries if view in local_views else desk.queries
+            return queries.page(query, after, limit)
+
+        return page
+
+    def deliver() -> OutboxStatus:
+        report = desk.delivery().deliver()
+        failing = {w.ref: w.last_error for w in report.waiting if w.last_error}
+        return OutboxStatus(
+            len(report.waiting),
+            next(iter(failing.values()), ""),
+            tuple(d.ref for d in report.delivered),
+            failing,
+        )
+
+    def new_workspace(ref: str | None) -> Any:
+        return _workspace(desk, runner, settings, ref, parts)
+
+    return WindowPorts(
+        views=views,
+        page_source=page_source,
+        team_mode=team_mode,
+        store_display=_display(choice.url),
+        new_workspace=new_workspace,
+        deliver=deliver,
+    )
+
+
+@dataclass
+class _Parts:
+    run_check: Callable[[str, Mapping[str, Any]], Any]
+    capture_device: Callable[[Any], Mapping[str, Any]]
+    windows: list[Any]
+
+
+def _run_check(name: str, arguments: Mapping[str, Any]) -> Any:
+    from console.diagnostics.checks import run_check
+
+    return run_check(name, dict(arguments))
+
+
+def _capture_device(privacy: Any) -> Mapping[str, Any]:
+    from console.diagnostics.snapshot import capture_snapshot
+
+    return capture_snapshot(privacy).data
+
+
+def _workspace(desk: Any, runner: Any, settings: Any, ref: str | None, parts: _Parts) -> Any:
+    from console.ui.screen_capture import ScreenCapturer
+    from console.ui.workspace import DeskTools, TicketWorkspace
+
+    def privacy() -> Any:
+        from console.diagnostics.redaction import Privacy
+
+        return Privacy(settings.privacy)
+
+    window = parts.windows[0] if parts.windows else None
+    tools = DeskTools(
+        desk, runner, ScreenCapturer(window), parts.run_check, parts.capture_device, privacy
+    )
+    return TicketWorkspace(tools, ref)
+
+
+def _display(url: str) -> str:
+    if url.startswith("sqlite"):
+        return str(Path(url.split(":///", 1)[-1]))
+    return url.split("@", 1)[-1]
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))

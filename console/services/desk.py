@@ -1,0 +1,181 @@
+"""The services of one console session (the agent's desk), opened on first use.
+
+The window appears before any store is opened: the first service anyone asks for opens the
+stores (on a worker thread, through the GUI's task runner), and the rest follow from them.
+Opening happens once even when two workers ask at the same moment.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from console.domain.enums import Role
+
+if TYPE_CHECKING:
+    from console.connect import Stores
+    from console.domain.priority import PriorityMatrix
+    from console.domain.sla import SlaPolicy
+    from console.playbooks.model import Playbook
+    from console.services.capture import CaptureService
+    from console.services.delivery import DeliveryService
+    from console.services.drafts import DraftService
+    from console.services.escalate import EscalationService
+    from console.services.intake import IntakeService
+    from console.services.queues import TicketQueries
+    from console.services.recovery import RecoveryService
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    username: str
+    role: Role
+
+
+class Desk:
+    """Lazily opened services. Every property may be read from any worker thread; the first
+    read opens the stores (and may raise the store's one-sentence error)."""
+
+    def __init__(
+        self,
+        agent: Agent,
+        open_stores: Callable[[], Stores],
+        playbook_folders: Sequence[Path] = (),
+    ) -> None:
+        self.agent = agent
+        self._open_stores = open_stores
+        self._playbook_folders = tuple(playbook_folders)
+        self._lock = threading.RLock()
+        self._stores: Stores | None = None
+        self._services: dict[str, Any] = {}
+
+    # -- stores ------------------------------------------------------------------------------
+
+    @property
+    def stores(self) -> Stores:
+        with self._lock:
+            if self._stores is None:
+                self._stores = self._open_stores()
+            return self._stores
+
+    @property
+    def opened(self) -> bool:
+        return self._stores is not None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._stores is not None:
+                self._stores.close()
+                self._stores = None
+
+    # -- services (each built once, under the lock) -----------------------------------------
+
+    def _cached(self, key: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key not in self._services:
+                self._services[key] = build()
+            return cast(T, self._services[key])
+
+    @property
+    def queries(self) -> TicketQueries:
+        """Queues of the ticket store (the team's in team mode)."""
+        from console.services.queues import TicketQueries
+
+        return self._cached("queries", lambda: TicketQueries(self.stores.tickets))
+
+    @property
+    def workstation_queries(self) -> TicketQueries:
+        """Queues of this workstation's own store (drafts and tickets not yet delivered)."""
+        from console.services.queues import TicketQueries
+
+        return self._cached("workstation_queries", lambda: TicketQueries(self.stores.workstation))
+
+    @property
+    def intake(self) -> IntakeService:
+        from console.services.intake import IntakeService
+
+        return self._cached("intake", lambda: IntakeService(self.stores.workstation))
+
+    @property
+    def drafts(self) -> DraftService:
+        from console.services.drafts import DraftService
+
+        return self._cached("drafts", lambda: DraftService(self.stores.workstation))
+
+    @property
+    def capture(self) -> CaptureService:
+        from console.services.capture import CaptureService
+
+        return self._cached("capture", lambda: CaptureService(self.stores.workstation))
+
+    @property
+    def recovery(self) -> RecoveryService:
+        from console.services.recovery import RecoveryService
+
+        return self._cached("recovery", lambda: RecoveryService(self.stores.workstation))
+
+    @property
+    def matrix(self) -> PriorityMatrix:
+        from console.resources import load_priority_matrix
+
+        return self._cached("matrix", load_priority_matrix)
+
+    @property
+    def sla(self) -> SlaPolicy:
+        from console.resources import load_sla_policy
+
+        return self._cached("sla", load_sla_policy)
+
+    @property
+    def escalation(self) -> EscalationService:
+        from console.services.escalate import EscalationService
+
+        return self._cached(
+            "escalation",
+            lambda: EscalationService(self.stores.workstation, self.matrix, self.destination_name),
+        )
+
+    @property
+    def destination_name(self) -> str:
+        stores = self.stores
+        if stores.unreachable:
+            return stores.unreachable
+        return stores.tickets.display_url if stores.team_mode else "local"
+
+    def delivery(self) -> DeliveryService:
+        """A delivery run against the team store as it is now (reachable or not)."""
+        from console.services.delivery import DeliveryService
+        from console.store.destinations import (
+            Destination,
+            LocalStoreDestination,
+            SqlStoreDestination,
+            UnreachableDestination,
+        )
+
+        stores = self.stores
+        destination: Destination
+        if stores.unreachable:
+            destination = UnreachableDestination(stores.unreachable, "the team store is offline")
+        elif stores.team_mode:
+            destination = SqlStoreDestination(stores.tickets)
+        else:
+            destination = LocalStoreDestination()
+        return DeliveryService(stores.workstation, destination)
+
+    @property
+    def playbooks(self) -> tuple[Playbook, ...]:
+        """The bundled playbooks and those of the configured folders, validated."""
+        from console.playbooks.validator import load_playbooks
+        from console.resources import resources_dir
+
+        folders = [resources_dir() / "playbooks", *self._playbook_folders]
+        return self._cached("playbooks", lambda: tuple(load_playbooks(folders)))
+
+    def playbook(self, playbook_id: str) -> Playbook | None:
+        return next((p for p in self.playbooks if p.id == playbook_id), None)

@@ -1,0 +1,335 @@
+"""The main window: queues on the left, the queue or an open ticket on the right.
+
+Everything it shows comes through :class:`WindowPorts`, which the composition root
+(``console.app``) builds; the window itself opens no store and imports no service, so it
+appears before the heavy parts of the app (SQLAlchemy, pydantic, psutil) are even loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from console.ui.help_overlay import HelpOverlay, Shortcut
+from console.ui.navigation import Navigation
+from console.ui.queue_view import QueueView
+from console.ui.status_bar import DeskStatusBar
+from console.ui.tasks import ThreadPoolTaskRunner
+
+OUTBOX_POLL_MS = 15_000
+
+
+class Workspace(Protocol):
+    """One open ticket (see console.ui.workspace.TicketWorkspace), with its signals
+    ``retitled()``, ``submitted(str ref)`` and ``problem(str sentence)``."""
+
+    retitled: Any
+    submitted: Any
+    problem: Any
+
+    def widget(self) -> QWidget: ...
+    def title(self) -> str: ...
+    def flush(self) -> None:
+        """Save the draft now (before the tab closes or the app quits)."""
+        ...
+
+    def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]: ...
+    def set_delivery_state(self, text: str) -> None: ...
+
+
+@dataclass
+class OutboxStatus:
+    waiting: int
+    last_error: str = ""
+    delivered: tuple[str, ...] = ()
+    """Refs delivered by this run."""
+    failing: Mapping[str, str] = field(default_factory=dict)
+    """Refs still waiting, with the reason of their last failed attempt."""
+
+
+@dataclass
+class WindowPorts:
+    """What the window needs from the rest of the app; built by ``console.app``."""
+
+    views: Sequence[tuple[str, str]]
+    """(key, label) of the queues this agent sees, in order."""
+    page_source: Callable[[str, str, str, bool], Any]
+    """(view key, search, sort column, descending) -> a page source for the queue view."""
+    team_mode: bool
+    store_display: str
+    new_workspace: Callable[[str | None], Workspace]
+    """Open a ticket's workspace (None: a new ticket); runs on the GUI thread."""
+    deliver: Callable[[], OutboxStatus]
+    """Send what is due from the outbox; runs on a worker thread."""
+    open_settings: Callable[[QWidget], None] = lambda parent: None
+    recover: Callable[[], list[str]] = field(default=lambda: [])
+    """Refs of drafts a crashed session left; runs on a worker thread."""
+
+
+class MainWindow(QMainWindow):
+    """The desk.
+
+    Signals:
+        first_page_loaded(): the window is shown and the first queue page is in the table
+            (``--exit-after-startup`` waits for it).
+    """
+
+    first_page_loaded = Signal()
+
+    def __init__(
+        self, runner: ThreadPoolTaskRunner, ports: WindowPorts, settings: QSettings
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Agent Console")
+        self.setObjectName("main_window")
+        self._runner = runner
+        self._ports = ports
+        self._settings = settings
+        self._workspaces: dict[str, Workspace] = {}
+        self._outbox = OutboxStatus(0)
+        self._first_page_seen = False
+
+        self.navigation = Navigation(ports.views, shortcut_host=self)
+        self.navigation.setAccessibleName("Queues")
+        self.queue = QueueView(self._source_for_current_view, runner)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.queue)
+        self.splitter.setStretchFactor(1, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tickets")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Queues")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.setCentralWidget(self.tabs)
+        self.status = DeskStatusBar()
+        self.setStatusBar(self.status)
+        self.status.set_store(ports.team_mode, ports.store_display)
+        self.status.set_outbox(0)
+        runner.busy_changed.connect(self.status.set_busy)
+        runner.activity.connect(self.status.set_activity)
+
+        self._current_view = ports.views[0][0]
+        self.navigation.view_selected.connect(self._show_view)
+        self.queue.ticket_activated.connect(self.open_ticket)
+        self.queue.model.rowsInserted.connect(self._maybe_first_page)
+        self.queue.model.loading_changed.connect(self._loading_changed)
+        self._build_actions()
+
+        self._outbox_timer = QTimer(self, interval=OUTBOX_POLL_MS)
+        self._outbox_timer.timeout.connect(self.deliver_outbox)
+        self._restore_geometry()
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the first page of the first queue, then the background chores."""
+        self.queue.set_view_title(self.navigation.label_of(self._current_view))
+        self.queue.refresh()
+        self._outbox_timer.start()
+
+    def shutdown(self) -> None:
+        """After the event loop: let running tasks (a draft save, a delivery) finish."""
+        self._outbox_timer.stop()
+        self._runner.wait_for_done(30_000)
+
+    def _maybe_first_page(self) -> None:
+        if not self._first_page_seen:
+            self._first_page_seen = True
+            self.first_page_loaded.emit()
+            QTimer.singleShot(0, self._after_first_page)
+
+    def _loading_changed(self, loading: bool) -> None:
+        # An empty queue loads no rows: its first page is loaded when loading stops.
+        if not loading and not self._first_page_seen:
+            self._maybe_first_page()
+
+    def _after_first_page(self) -> None:
+        self.deliver_outbox()
+        self._runner.run_task(self._ports.recover, self._offer_recovery, label="")
+
+    # -- queues ----------------------------------------------------------------------------
+
+    def _source_for_current_view(self, search: str, sort: str, descending: bool) -> Any:
+        return self._ports.page_source(self._current_view, search, sort, descending)
+
+    def _show_view(self, key: str) -> None:
+        self._current_view = key
+        self.tabs.setCurrentIndex(0)
+        self.queue.set_view_title(self.navigation.label_of(key))
+        self.queue.refresh()
+
+    # -- tickets ---------------------------------------------------------------------------
+
+    def open_ticket(self, ref: str | None = None) -> Workspace:
+        """Show the ticket's workspace (a new ticket when ``ref`` is None)."""
+        if ref is not None and ref in self._workspaces:
+            workspace = self._workspaces[ref]
+            self.tabs.setCurrentWidget(workspace.widget())
+            return workspace
+        workspace = self._ports.new_workspace(ref)
+        key = ref or f"new-{id(workspace)}"
+        self._workspaces[key] = workspace
+        index = self.tabs.addTab(workspace.widget(), workspace.title())
+        self.tabs.setCurrentIndex(index)
+        workspace.retitled.connect(lambda: self.retitle(workspace))
+        workspace.submitted.connect(lambda _ref: self.deliver_outbox())
+        workspace.problem.connect(self.status.set_activity)
+        return workspace
+
+    def retitle(self, workspace: Workspace) -> None:
+        """A new ticket got its ref: show it, and find the tab by it from now on."""
+        index = self.tabs.indexOf(workspace.widget())
+        if index >= 0:
+            self.tabs.setTabText(index, workspace.title())
+        for key, open_one in list(self._workspaces.items()):
+            if open_one is workspace and key != workspace.title():
+                del self._workspaces[key]
+                self._workspaces[workspace.title()] = workspace
+
+    def current_workspace(self) -> Workspace | None:
+        widget = self.tabs.currentWidget()
+        return next((w for w in self._workspaces.values() if w.widget() is widget), None)
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        for key, workspace in list(self._workspaces.items()):
+            if workspace.widget() is widget:
+                workspace.flush()
+                del self._workspaces[key]
+        if index > 0 and widget is not None:
+            self.tabs.removeTab(index)
+            widget.deleteLater()
+
+    def _close_current(self) -> None:
+        if self.tabs.currentIndex() > 0:
+            self._close_tab(self.tabs.currentIndex())
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def deliver_outbox(self) -> None:
+        self._runner.run_task(self._ports.deliver, self._delivered, label="Sending the outbox")
+
+    def _delivered(self, status: OutboxStatus | None, error: BaseException | None) -> None:
+        if error is not None:
+            self.status.set_connection(False, str(error))
+            return
+        assert status is not None
+        self._outbox = status
+        self.status.set_outbox(status.waiting, status.last_error)
+        self.status.set_connection(not status.last_error, status.last_error)
+        for ref in status.delivered:
+            if ref in self._workspaces:
+                self._workspaces[ref].set_delivery_state("Delivered to tier 2")
+        for ref, reason in status.failing.items():
+            if ref in self._workspaces:
+                self._workspaces[ref].set_delivery_state(
+                    f"Queued: not delivered yet ({reason}); retrying in the background"
+                )
+
+    # -- crash recovery --------------------------------------------------------------------
+
+    def _offer_recovery(self, refs: list[str] | None, error: BaseException | None) -> None:
+        if error is not None or not refs:
+            return
+        listed = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+        answer = QMessageBox.question(
+            self,
+            "Restore drafts",
+            f"Agent Console stopped while you were working on {listed}. "
+            "Open them again? Everything typed until two seconds before it stopped was saved.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            for ref in refs:
+                self.open_ticket(ref)
+
+    # -- actions and help ------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        desk = menu.addMenu("&Desk")
+        self._action(desk, "&New ticket", "Ctrl+N", lambda: self.open_ticket(None))
+        self._action(desk, "&Find in queue", "Ctrl+F", self._focus_search)
+        self._action(desk, "&Send outbox now", "F5", self.deliver_outbox)
+        self._action(desk, "Close &ticket", "Ctrl+W", self._close_current)
+        desk.addSeparator()
+        self._action(desk, "Se&ttings…", "Ctrl+,", lambda: self._ports.open_settings(self))
+        self._action(desk, "&Quit", "Ctrl+Q", self.close)
+        help_menu = menu.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_help)
+
+    def _action(self, menu: Any, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.queue.focus_search()
+
+    def window_shortcuts(self) -> list[Shortcut]:
+        shortcuts: list[Shortcut] = []
+        for action in self.actions():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                shortcuts.append((keys, action.text().replace("&", "").rstrip("…")))
+        return shortcuts + [("Ctrl+1…Ctrl+6", "Show a queue"), ("Enter", "Open the ticket")]
+
+    def show_help(self) -> HelpOverlay:
+        groups: list[tuple[str, Sequence[Shortcut]]] = [("Window", self.window_shortcuts())]
+        workspace = self.current_workspace()
+        if workspace is not None:
+            groups += workspace.shortcuts()
+        overlay = HelpOverlay(groups, self)
+        overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        overlay.open()
+        return overlay
+
+    # -- geometry and closing ----------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        splitter = self._settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([220, 1060])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        for workspace in self._workspaces.values():
+            workspace.flush()
+        if self._outbox.waiting:
+            answer = QMessageBox.question(
+                self,
+                "Packages waiting to send",
+                f"{self._outbox.waiting} escalation package(s) have not reached the team "
+                "store yet. They stay safely in this computer's outbox and are sent the next "
+                "time Agent Console runs (or with `agent-console sync`). Quit now?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/splitter", self.splitter.saveState())
+        self._outbox_timer.stop()
+        event.accept()

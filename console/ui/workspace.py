@@ -1,0 +1,397 @@
+"""One ticket being worked, from intake to a submitted escalation or a tier 1 resolution.
+
+The workspace is four steps (Alt+1..Alt+4): intake, troubleshoot, diagnostics and handoff.
+Each step is a panel with the same small contract (``changed``, ``draft_state``,
+``restore_state``, ``shortcuts``); the workspace saves their states together as the ticket's
+draft, within two seconds of any change, and builds them again from a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from console.ui.autosave import Autosaver
+from console.ui.help_overlay import Shortcut
+from console.ui.intake_panel import IntakePanel
+from console.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from console.playbooks.model import Playbook
+    from console.services.desk import Desk
+    from console.services.drafts import DraftRecord
+    from console.ui.attachments import AttachmentsPanel
+    from console.ui.diagnostics_panel import DiagnosticsPanel
+    from console.ui.handoff_form import HandoffForm
+    from console.ui.screen_capture import ScreenCapturer
+    from console.ui.troubleshoot import TroubleshootPanel
+
+STEPS = ("Intake", "Troubleshoot", "Diagnostics", "Handoff")
+
+
+@dataclass
+class Opened:
+    """What a workspace loads in the background before it shows an existing ticket."""
+
+    intake: dict[str, Any]
+    draft: DraftRecord | None
+    playbooks: tuple[Playbook, ...]
+
+
+@dataclass
+class DeskTools:
+    """The parts of the app every workspace uses; built once by ``console.app``."""
+
+    desk: Desk
+    runner: TaskRunner
+    capturer: ScreenCapturer
+    run_check: Callable[[str, Mapping[str, Any]], Any]
+    capture_device: Callable[[Any], Mapping[str, Any]]
+    privacy: Callable[[], Any]
+    copy_text: Callable[[str], None] = lambda text: QGuiApplication.clipboard().setText(text)
+
+
+class TicketWorkspace(QWidget):
+    """A ticket's tab in the main window.
+
+    Signals:
+        retitled(): the tab's title changed (the ticket got its ref).
+        submitted(str): the escalation of this ref is in the outbox; deliver it now.
+        problem(str): something failed; one sentence for the status bar.
+    """
+
+    retitled = Signal()
+    submitted = Signal(str)
+    problem = Signal(str)
+
+    def __init__(self, tools: DeskTools, ref: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self._tools = tools
+        self._desk = tools.desk
+        self._runner = tools.runner
+        self.ref = ref
+        self._revision: int | None = None
+        self._playbooks: tuple[Playbook, ...] = ()
+        self.intake: IntakePanel | None = None
+        self.troubleshoot: TroubleshootPanel | None = None
+        self.diagnostics: DiagnosticsPanel | None = None
+        self.handoff: HandoffForm | None = None
+        self.attachments: AttachmentsPanel | None = None
+        self._troubleshoot_state: Mapping[str, Any] = {}
+        self.steps = QTabWidget()
+        self.steps.setObjectName("workspace_steps")
+        self.notice = QLabel("")
+        self.notice.setObjectName("workspace_notice")
+        self.notice.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.steps)
+        for n in range(len(STEPS)):
+            shortcut = QShortcut(QKeySequence(f"Alt+{n + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda n=n: self.show_step(n))
+        self.autosaver = Autosaver(self._runner, self.draft_state, self._write_draft, parent=self)
+        self.autosaver.failed.connect(lambda text: self.problem.emit(f"Draft not saved: {text}"))
+        self.notice.setText("Opening…" if ref else "Loading playbooks…")
+        self._runner.run_task(self._load, self._loaded, label="Opening the ticket")
+
+    # -- the main window's Workspace protocol ---------------------------------------------
+
+    def widget(self) -> QWidget:
+        return self
+
+    def title(self) -> str:
+        return self.ref or "New ticket"
+
+    def flush(self) -> None:
+        self.autosaver.save_now()
+
+    def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]:
+        groups: list[tuple[str, Sequence[Shortcut]]] = [
+            ("Ticket", [("Alt+1…Alt+4", "Intake, Troubleshoot, Diagnostics, Handoff")])
+        ]
+        for name, panel in self._panels().items():
+            groups.append((name.capitalize(), panel.shortcuts()))
+        return groups
+
+    def show_step(self, index: int) -> None:
+        if index < self.steps.count():
+            self.steps.setCurrentIndex(index)
+            widget = self.steps.currentWidget()
+            if widget is not None:
+                widget.setFocus()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load(self) -> Opened:
+        """Worker thread: everything the panels need before they can be built."""
+        playbooks = self._desk.playbooks
+        if self.ref is None:
+            return Opened({}, None, playbooks)
+        form = self._desk.intake.form(self.ref).to_mapping()
+        return Opened(form, self._desk.drafts.load(self.ref), playbooks)
+
+    def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
+        if error is not None or opened is None:
+            self.notice.setText(f"Could not open the ticket: {error}")
+            return
+        self.notice.setText("")
+        self._playbooks = opened.playbooks
+        content: Mapping[str, Any] = opened.draft.content if opened.draft else {}
+        self._revision = opened.draft.revision if opened.draft else None
+        self._build_intake(content.get("intake") or opened.intake)
+        if self.ref is not None:
+            self.intake_opened(self.ref, content)
+
+    def _build_intake(self, state: Mapping[str, Any]) -> None:
+        from console.domain.intake import suggest_playbooks, vague_summary
+        from console.services.intake import playbook_infos
+
+        infos = playbook_infos(self._playbooks)
+        self.intake = IntakePanel(vague_summary, lambda summary: suggest_playbooks(summary, infos))
+        if state:
+            self.intake.restore_state(state)
+        self.intake.changed.connect(self.autosaver.touch)
+        self.intake.open_requested.connect(self._open_ticket)
+        self.steps.addTab(self.intake, f"1 {STEPS[0]}")
+        if self.ref is None:
+            self.intake.edits["caller"].setFocus()
+
+    def _open_ticket(self, values: dict[str, Any]) -> None:
+        from console.services.intake import IntakeForm
+
+        def create() -> str:
+            form = IntakeForm.from_mapping(values)
+            return self._desk.intake.open_ticket(form, self._desk.agent.username)
+
+        def done(ref: str | None, error: BaseException | None) -> None:
+            assert self.intake is not None
+            if error is not None or ref is None:
+                self.intake.set_problem(str(error))
+                return
+            self.ref = ref
+            self.retitled.emit()
+            self.intake_opened(ref, {})
+            self.autosaver.touch()
+            self.show_step(1)
+
+        self._runner.run_task(create, done, label="Opening the ticket")
+
+    def intake_opened(self, ref: str, content: Mapping[str, Any]) -> None:
+        """The ticket exists: build the other steps (from the draft, when there is one)."""
+        assert self.intake is not None
+        self.intake.set_opened(ref)
+        self._build_troubleshoot(content.get("troubleshoot") or {})
+        self._build_diagnostics(ref, content.get("diagnostics") or {})
+        self._build_handoff(ref, content.get("handoff") or {}, content.get("attachments") or {})
+
+    def _build_troubleshoot(self, state: Mapping[str, Any]) -> None:
+        from console.ui.troubleshoot import TroubleshootPanel
+
+        assert self.intake is not None
+        playbook = self._playbook(self.intake.playbook_id())
+        if playbook is None:
+            # Free troubleshooting: the handoff form is where the agent writes what was tried.
+            self._troubleshoot_state = state
+            placeholder = QLabel("No playbook chosen: note what you try in the handoff form.")
+            placeholder.setObjectName("troubleshoot_none")
+            self.steps.addTab(placeholder, f"2 {STEPS[1]}")
+            return
+        panel = TroubleshootPanel(playbook, self._tools.run_check, self._runner)
+        if state:
+            panel.restore_state(state)
+        panel.changed.connect(self.autosaver.touch)
+        panel.finished.connect(self._playbook_finished)
+        self.troubleshoot = panel
+        self.steps.addTab(panel, f"2 {STEPS[1]}")
+
+    def _build_diagnostics(self, ref: str, state: Mapping[str, Any]) -> None:
+        from console.ui.diagnostics_panel import DiagnosticsPanel
+
+        panel = DiagnosticsPanel(
+            ref,
+            self._desk.capture,
+            self._tools.capture_device,
+            self._tools.privacy,
+            self._desk.agent.username,
+            self._runner,
+        )
+        if state:
+            panel.restore_state(state)
+        panel.changed.connect(self.autosaver.touch)
+        self.diagnostics = panel
+        self.steps.addTab(panel, f"3 {STEPS[2]}")
+
+    def _build_handoff(
+        self, ref: str, state: Mapping[str, Any], attachments_state: Mapping[str, Any]
+    ) -> None:
+        from console.domain.handoff import CompletenessGate
+        from console.ui.attachments import AttachmentsPanel
+        from console.ui.handoff_form import HandoffForm
+
+        form = HandoffForm(self._desk.matrix, CompletenessGate(), self._desk.agent.role)
+        if state:
+            form.restore_state(state)
+        attachments = AttachmentsPanel(
+            _TicketAttachments(self._desk, ref), self._runner, self._tools.capturer
+        )
+        if attachments_state:
+            attachments.restore_state(attachments_state)
+        page = QWidget()
+        page.setObjectName("handoff_page")
+        column = QVBoxLayout(page)
+        column.addWidget(form, 3)
+        column.addWidget(attachments, 1)
+        form.changed.connect(self.autosaver.touch)
+        attachments.changed.connect(self.autosaver.touch)
+        attachments.attachments_changed.connect(
+            lambda _count, has_image: form.set_error_screenshot_attached(has_image)
+        )
+        assert self.diagnostics is not None
+        self.diagnostics.captures_changed.connect(lambda n: form.set_has_diagnostics(n > 0))
+        form.submit_requested.connect(lambda: self._submit(""))
+        form.override_requested.connect(self._submit)
+        form.resolve_requested.connect(self._resolve)
+        self.handoff, self.attachments = form, attachments
+        self.steps.addTab(page, f"4 {STEPS[3]}")
+        self.diagnostics.refresh()
+        attachments.refresh()
+
+    # -- the end of a call -------------------------------------------------------------------
+
+    def _playbook_finished(self, outcome: str) -> None:
+        from console.services.handoff_prefill import prefill_handoff, reached_escalation
+
+        assert self.troubleshoot is not None and self.handoff is not None
+        assert self.intake is not None
+        panel = self.troubleshoot
+        if outcome == "escalate":
+            transcript = panel.transcript()
+            self.handoff.prefill(
+                prefill_handoff(
+                    self.intake.edits["summary"].text(),
+                    transcript,
+                    panel.facts(),
+                    reached_escalation(panel.playbook, transcript),
+                    panel.playbook.required_facts,
+                )
+            )
+            self.show_step(3)
+        else:
+            self.show_step(3)
+            self.handoff.resolve_button.click()  # the agent writes the one-line resolution
+
+    def _submit(self, override: str) -> None:
+        from console.packages.model import PlaybookPin
+        from console.services.escalate import Actor, Submission
+
+        assert self.handoff is not None and self.ref is not None
+        ref, form = self.ref, self.handoff
+        draft, details = form.draft(), form.affected_details()
+        pin = None
+        if self.troubleshoot is not None:
+            transcript = self.troubleshoot.transcript()
+            pin = PlaybookPin(
+                id=transcript.playbook_id,
+                version=int(transcript.playbook_version),
+                sha256=transcript.playbook_sha256,
+                outcome=str(transcript.outcome or ""),
+            )
+        desk = self._desk
+        actor = Actor(desk.agent.username, desk.agent.role)
+        self.autosaver.save_now()
+
+        def submit() -> str:
+            submission = Submission(
+                ref=ref,
+                draft=draft,
+                affected_details=details,
+                attachments=desk.drafts.attachment_inputs(ref),
+                diagnostics=desk.capture.latest(ref),
+                playbook=pin,
+                override_reason=override,
+            )
+            receipt = desk.escalation.submit(submission, actor)
+            return f"Queued for delivery as {receipt.priority} (package {receipt.package_id[:8]})"
+
+        def done(text: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                form.set_submission_state(f"Not submitted: {error}", locked=False)
+                return
+            form.set_submission_state(text or "Queued for delivery")
+            self.submitted.emit(ref)
+
+        self._runner.run_task(submit, done, label=f"Submitting {ref}")
+
+    def set_delivery_state(self, text: str) -> None:
+        """Queued / delivered / failed with the reason, as the outbox reports it."""
+        if self.handoff is not None:
+            self.handoff.set_submission_state(text)
+
+    def _resolve(self, summary: str) -> None:
+        assert self.handoff is not None and self.ref is not None
+        ref, form, desk = self.ref, self.handoff, self._desk
+        self.autosaver.save_now()
+
+        def resolve() -> None:
+            desk.intake.resolve(ref, summary, desk.agent.username)
+
+        def done(_: None, error: BaseException | None) -> None:
+            if error is not None:
+                form.set_submission_state(f"Not resolved: {error}", locked=False)
+                return
+            form.set_submission_state(f"Resolved at tier 1: {summary}")
+
+        self._runner.run_task(resolve, done, label=f"Resolving {ref}")
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def _panels(self) -> dict[str, Any]:
+        panels = {
+            "intake": self.intake,
+            "troubleshoot": self.troubleshoot,
+            "diagnostics": self.diagnostics,
+            "handoff": self.handoff,
+            "attachments": self.attachments,
+        }
+        return {name: panel for name, panel in panels.items() if panel is not None}
+
+    def draft_state(self) -> dict[str, Any]:
+        state = {name: panel.draft_state() for name, panel in self._panels().items()}
+        if self.troubleshoot is None and self._troubleshoot_state:
+            state["troubleshoot"] = dict(self._troubleshoot_state)
+        return state
+
+    def _write_draft(self, state: dict[str, Any]) -> int:
+        """Worker thread: the draft's new revision."""
+        if self.ref is None:
+            return 0  # nothing to attach it to until the ticket is opened
+        revision = self._desk.drafts.save(self.ref, state, self._revision)
+        self._revision = revision
+        return revision
+
+    def _playbook(self, playbook_id: str) -> Playbook | None:
+        return next((p for p in self._playbooks if p.id == playbook_id), None)
+
+
+@dataclass(frozen=True)
+class _TicketAttachments:
+    """The attachments panel's store, over the desk's drafts service."""
+
+    desk: Desk
+    ref: str
+
+    def add(self, name: str, media_type: str, content: bytes, description: str) -> int:
+        return self.desk.drafts.add_attachment(self.ref, name, media_type, content, description)
+
+    def list(self) -> Sequence[Any]:
+        return self.desk.drafts.attachments(self.ref)
+
+    def remove(self, attachment_id: int) -> None:
+        self.desk.drafts.remove_attachment(attachment_id)

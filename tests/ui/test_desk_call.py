@@ -1,0 +1,166 @@
+"""A whole call through the real window: intake, the VPN playbook, a capture, the handoff and
+submit, with the package read back from the store. Real threads, a real SQLite store; only
+the automated checks (which would reach the network) and the device (a recorded machine) are
+stand-ins."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console.app import build_desk_window
+from console.diagnostics.collect_processes import CpuSampler
+from console.diagnostics.redaction import Privacy
+from console.diagnostics.snapshot import capture_snapshot
+from console.services.exchange import PackageExchange
+from console.settings import Settings
+from console.ui.main_window import MainWindow
+from console.ui.workspace import TicketWorkspace
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+HOSTS = Path(__file__).parents[1] / "fixtures" / "hosts"
+
+
+@dataclasses.dataclass
+class Result:
+    status: str
+    summary: str
+    evidence: Mapping[str, Any]
+    duration_ms: float = 3.0
+
+
+def fake_checks(name: str, arguments: Mapping[str, Any]) -> Result:
+    status = {"default_gateway_present": "pass", "dns_resolves": "pass"}.get(name, "fail")
+    return Result(status, f"{name}: {status}", {"host": arguments.get("host", "")})
+
+
+def recorded_laptop(level: Privacy) -> Mapping[str, Any]:
+    from tests.support.recorded_psutil import load_recording
+
+    ps, host = load_recording(HOSTS / "windows11-laptop.json")
+    ticks = iter([0.0, *[1.0] * 100])
+    return capture_snapshot(level, ps=ps, host=host, sampler=CpuSampler(ps, lambda: next(ticks)))
+
+
+@pytest.fixture
+def desk_window(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Any, MainWindow]]:
+    settings = Settings({"agent.name": "alice"})
+    qsettings = QSettings(str(tmp_path / "geometry.ini"), QSettings.Format.IniFormat)
+    desk, window, _ = build_desk_window(
+        f"sqlite:///{tmp_path / 'console.db'}",
+        {"HOME": os.environ.get("HOME", "")},
+        settings,
+        qsettings,
+        run_check=fake_checks,
+        capture_device=lambda level: recorded_laptop(level).data,
+    )
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.first_page_loaded, timeout=20_000):
+        window.show()
+        window.start()
+    yield desk, window
+    window.shutdown()
+    desk.close()
+
+
+def press(qtbot: QtBot, key: Any, modifier: Any = Qt.KeyboardModifier.NoModifier) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None, "nothing has the keyboard focus"
+    qtbot.keyClick(target, key, modifier)
+
+
+def type_text(qtbot: QtBot, text: str) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None, "nothing has the keyboard focus"
+    qtbot.keyClicks(target, text)
+
+
+@pytest.mark.slow
+def test_a_vpn_call_from_intake_to_a_delivered_package(
+    qtbot: QtBot, desk_window: tuple[Any, MainWindow], tmp_path: Path
+) -> None:
+    desk, window = desk_window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    workspace = window.current_workspace()
+    assert isinstance(workspace, TicketWorkspace)
+    qtbot.waitUntil(lambda: workspace.intake is not None, timeout=20_000)
+    intake = workspace.intake
+    assert intake is not None
+
+    # 1. Intake, by keyboard: a vague summary is questioned, a specific one is not.
+    qtbot.waitUntil(lambda: intake.edits["caller"].hasFocus())
+    type_text(qtbot, "Dana Whitfield")
+    intake.edits["summary"].setFocus()
+    type_text(qtbot, "VPN issue")
+    assert intake.vague.isVisible()
+    intake.edits["summary"].clear()
+    type_text(qtbot, "VPN fails with error 809 on laptop LT-0457 since 9:00")
+    assert not intake.vague.isVisible()
+    qtbot.waitUntil(lambda: intake.playbook_id() == "vpn-cannot-connect")
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: workspace.ref is not None, timeout=10_000)
+    ref = workspace.ref
+    assert ref is not None
+    assert window.tabs.tabText(window.tabs.currentIndex()) == ref
+
+    # 2. Troubleshoot: the playbook by keyboard, to its escalation.
+    panel = workspace.troubleshoot
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.isAncestorOf(QApplication.focusWidget()))
+    press(qtbot, Qt.Key.Key_1)  # only this caller
+    press(qtbot, Qt.Key.Key_1)  # work has stopped
+    type_text(qtbot, "GlobalProtect 6.2.1")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_2)  # SSL/TLS
+    for _ in range(3):  # gateway passes, the name resolves, the port does not answer
+        steps = len(panel.runner.entries)
+        press(qtbot, Qt.Key.Key_Return)  # run the check, on a worker thread
+        qtbot.waitUntil(lambda steps=steps: len(panel.runner.entries) > steps, timeout=10_000)
+        press(qtbot, Qt.Key.Key_Return)  # continue
+    qtbot.waitUntil(lambda: panel.runner.current.id == "other_network", timeout=10_000)
+    press(qtbot, Qt.Key.Key_2)  # fails on the hotspot too
+    type_text(qtbot, "Error 809: the network connection could not be established")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)  # finish: escalate
+    form = workspace.handoff
+    assert form is not None
+    qtbot.waitUntil(lambda: workspace.steps.currentIndex() == 3)
+
+    # 3. Diagnostics of the caller's device.
+    diagnostics = workspace.diagnostics
+    assert diagnostics is not None
+    with qtbot.waitSignal(diagnostics.captures_changed, timeout=20_000):
+        diagnostics.capture_device()
+
+    # 4. Handoff: pre-filled from the run; the gate passes once diagnostics are there.
+    draft = form.draft()
+    assert draft.error_verbatim == "Error 809: the network connection could not be established"
+    assert draft.what_was_tried
+    qtbot.waitUntil(lambda: form.submit_button.isEnabled(), timeout=5_000)
+
+    # 5. Submit: frozen into the outbox, then delivered.
+    form.submit_button.click()
+    qtbot.waitUntil(lambda: form.state.text() == "Delivered to tier 2", timeout=20_000)
+    assert window.status.outbox.text() == "Outbox empty"
+    verified = PackageExchange(desk.stores.workstation).export(ref, tmp_path / "handoff.zip")
+    handoff = verified.document.handoff
+    assert verified.document.ticket.ref == ref
+    assert verified.document.ticket.caller == "Dana Whitfield"
+    assert handoff.error_verbatim == draft.error_verbatim
+    assert handoff.priority.value == "P3"  # one user, work stopped
+    assert [t.value for t in handoff.triggers] == [t.value for t in draft.triggers]
+    assert verified.document.playbook is not None
+    assert verified.document.playbook.id == "vpn-cannot-connect"
+    assert verified.document.diagnostics is not None
+    assert "S3cr3t" not in verified.members[verified.document.diagnostics.path].decode()
