@@ -52,7 +52,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         if not args.exit_after_startup:
             QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
-    desk, window, session = build_desk_window(args.store, environ, settings, QSettings())
+    desk, window, sessions = build_desk_window(args.store, environ, settings, QSettings())
     if args.exit_after_startup:
 
         def report() -> None:
@@ -65,8 +65,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     code = app.exec()
     window.shutdown()
     desk.close()
-    if session is not None:
-        session.end()
+    for session in sessions:
+        session.end()  # a clean exit: nothing to offer to restore next time
     return code
 
 
@@ -78,11 +78,13 @@ def build_desk_window(
     *,
     run_check: Callable[[str, Mapping[str, Any]], Any] | None = None,
     capture_device: Callable[[Any], Mapping[str, Any]] | None = None,
-) -> tuple[Any, Any, Any]:
+    data_dir: Path | None = None,
+) -> tuple[Any, Any, list[Any]]:
     """The desk (services, opened lazily), the main window over it, and this run's work
-    session marker (None until the stores are open).
+    session markers (a list the window fills once it has checked for a crashed session).
 
-    ``run_check`` and ``capture_device`` replace this machine's checks and capture (tests).
+    ``run_check`` and ``capture_device`` replace this machine's checks and capture (tests);
+    ``data_dir`` is where the session marker lives (default: the user data directory).
     """
     from console.domain.enums import Role
     from console.services.desk import Agent, Desk
@@ -101,10 +103,28 @@ def build_desk_window(
     runner = ThreadPoolTaskRunner()
     windows: list[Any] = []  # the capturer hides the window during a screenshot
     parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows)
+    sessions: list[Any] = []
     ports = _ports(desk, runner, settings, store_arg, environ, parts)
+    ports.recover = lambda: _recover(desk, data_dir, sessions)
     window = MainWindow(runner, ports, qsettings)
     windows.append(window)
-    return desk, window, None
+    return desk, window, sessions
+
+
+def _recover(desk: Any, data_dir: Path | None, sessions: list[Any]) -> list[str]:
+    """Worker thread: begin this run's work session and list what a crashed one left."""
+    from console.config import data_dir as default_data_dir
+    from console.services.clock import utc_now
+    from console.services.recovery import WorkSession
+
+    directory = data_dir or default_data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    crashed = WorkSession.crashed_before(directory)
+    sessions.append(WorkSession.begin(directory, os.getpid(), utc_now()))
+    if crashed is None:
+        return []
+    drafts = desk.recovery.unsaved_since(crashed.started_at, desk.agent.username)
+    return [draft.ref for draft in drafts]
 
 
 def _ports(

@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -114,7 +119,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.splitter, "Queues")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._close_tab)
-        self.setCentralWidget(self.tabs)
+        self._recoverable: list[str] = []
+        self.recovery_banner = self._recovery_banner()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.recovery_banner)
+        column.addWidget(self.tabs)
+        self.setCentralWidget(central)
         self.status = DeskStatusBar()
         self.setStatusBar(self.status)
         self.status.set_store(ports.team_mode, ports.store_display)
@@ -243,18 +255,49 @@ class MainWindow(QMainWindow):
     # -- crash recovery --------------------------------------------------------------------
 
     def _offer_recovery(self, refs: list[str] | None, error: BaseException | None) -> None:
-        if error is not None or not refs:
+        if error is not None:
+            self.status.set_activity(f"Could not check for unsaved drafts: {error}")
             return
+        if not refs:
+            return
+        self._recoverable = list(refs)
         listed = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
-        answer = QMessageBox.question(
-            self,
-            "Restore drafts",
-            f"Agent Console stopped while you were working on {listed}. "
-            "Open them again? Everything typed until two seconds before it stopped was saved.",
+        self.recovery_text.setText(
+            f"Agent Console stopped unexpectedly while you were working on {listed}. "
+            "Everything up to two seconds before was saved."
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            for ref in refs:
-                self.open_ticket(ref)
+        self.recovery_banner.show()
+        self.restore_button.setFocus()
+
+    def restore_drafts(self) -> None:
+        """Open the tickets the crashed session was working on."""
+        self.recovery_banner.hide()
+        for ref in self._recoverable:
+            self.open_ticket(ref)
+        self._recoverable = []
+
+    def _recovery_banner(self) -> QFrame:
+        # A banner, not a modal question: the agent may be on a call when the app restarts.
+        banner = QFrame()
+        banner.setObjectName("recovery_banner")
+        banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner.setAutoFillBackground(True)
+        banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.recovery_text = QLabel("")
+        self.recovery_text.setWordWrap(True)
+        self.restore_button = QPushButton("Restore drafts")
+        self.restore_button.setObjectName("restore_drafts")
+        self.restore_button.setAccessibleName("Restore drafts")
+        self.restore_button.clicked.connect(self.restore_drafts)
+        dismiss = QPushButton("Dismiss")
+        dismiss.setAccessibleName("Dismiss the restore offer")
+        dismiss.clicked.connect(banner.hide)
+        row = QHBoxLayout(banner)
+        row.addWidget(self.recovery_text, 1)
+        row.addWidget(self.restore_button)
+        row.addWidget(dismiss)
+        banner.hide()
+        return banner
 
     # -- actions and help ------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ def desk_window(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Any, MainWindow]
         qsettings,
         run_check=fake_checks,
         capture_device=lambda level: recorded_laptop(level).data,
+        data_dir=tmp_path,
     )
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.first_page_loaded, timeout=20_000):

@@ -1,0 +1,66 @@
+"""A console that opens a ticket, types into its handoff, waits for the autosave, says READY
+and then waits to be killed (tests/ui/test_desk_recovery.py).
+
+    python -m tests.ui.crash_victim STORE_URL DATA_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from console.app import build_desk_window
+from console.settings import Settings
+from console.ui.workspace import TicketWorkspace
+
+TYPED = "Outlook shows 0x800CCC0E when sending since the password change this morning"
+
+
+def main(store_url: str, data_dir: Path) -> int:
+    app = QApplication(sys.argv[:1])
+    qsettings = QSettings(str(data_dir / "geometry.ini"), QSettings.Format.IniFormat)
+    desk, window, _ = build_desk_window(
+        store_url, {}, Settings({"agent.name": "alice"}), qsettings, data_dir=data_dir
+    )
+    window.show()
+    window.start()
+    deadline = QTimer(singleShot=True, interval=60_000)
+    deadline.timeout.connect(lambda: app.exit(3))
+    deadline.start()
+
+    def new_ticket() -> None:
+        workspace = window.open_ticket(None)
+        assert isinstance(workspace, TicketWorkspace)
+
+        def fill_intake() -> None:
+            if workspace.intake is None:
+                QTimer.singleShot(50, fill_intake)
+                return
+            workspace.intake.edits["caller"].setText("Sam Okafor")
+            workspace.intake.edits["summary"].setText(TYPED)
+            workspace.intake.open_button.click()
+            QTimer.singleShot(50, type_handoff)
+
+        def type_handoff() -> None:
+            if workspace.handoff is None:
+                QTimer.singleShot(50, type_handoff)
+                return
+            workspace.autosaver.saved.connect(lambda revision: ready(revision))
+            workspace.handoff.fields.what_is_wrong.setPlainText(TYPED)
+
+        def ready(revision: int) -> None:
+            state = workspace.draft_state()
+            if state.get("handoff", {}).get("what_is_wrong") == TYPED and revision > 0:
+                print(f"READY {workspace.ref}", flush=True)
+
+        fill_intake()
+
+    window.first_page_loaded.connect(new_ticket)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
