@@ -79,12 +79,14 @@ def build_desk_window(
     run_check: Callable[[str, Mapping[str, Any]], Any] | None = None,
     capture_device: Callable[[Any], Mapping[str, Any]] | None = None,
     data_dir: Path | None = None,
+    choose_save_path: Callable[[Any, str, str], Path | None] | None = None,
 ) -> tuple[Any, Any, list[Any]]:
     """The desk (services, opened lazily), the main window over it, and this run's work
     session markers (a list the window fills once it has checked for a crashed session).
 
     ``run_check`` and ``capture_device`` replace this machine's checks and capture (tests);
-    ``data_dir`` is where the session marker lives (default: the user data directory).
+    ``data_dir`` is where the session marker lives (default: the user data directory);
+    ``choose_save_path`` replaces the save-file dialog (tests).
     """
     from console.domain.enums import Role
     from console.services.desk import Agent, Desk
@@ -106,6 +108,8 @@ def build_desk_window(
     sessions: list[Any] = []
     ports = _ports(desk, runner, settings, store_arg, environ, parts)
     ports.recover = lambda: _recover(desk, data_dir, sessions)
+    if choose_save_path is not None:
+        ports.choose_save_path = choose_save_path
     window = MainWindow(runner, ports, qsettings)
     windows.append(window)
     return desk, window, sessions

@@ -177,5 +177,15 @@ class Desk:
         folders = [resources_dir() / "playbooks", *self._playbook_folders]
         return self._cached("playbooks", lambda: tuple(load_playbooks(folders)))
 
+    def ticket(self, ref: str) -> Any:
+        """The ticket's stored columns (a read-only row) from this workstation's store."""
+        from console.store.repositories import TicketRepository
+
+        with self.stores.workstation.sessions() as session:
+            row = TicketRepository(session).row_by_ref(ref)
+        if row is None:
+            raise LookupError(f"There is no ticket {ref} in this workstation's store.")
+        return row
+
     def playbook(self, playbook_id: str) -> Playbook | None:
         return next((p for p in self.playbooks if p.id == playbook_id), None)

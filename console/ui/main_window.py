@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,11 +39,11 @@ OUTBOX_POLL_MS = 15_000
 
 class Workspace(Protocol):
     """One open ticket (see console.ui.workspace.TicketWorkspace), with its signals
-    ``retitled()``, ``submitted(str ref)`` and ``problem(str sentence)``."""
+    ``retitled()``, ``submitted(str ref)`` and ``message(str sentence)``."""
 
     retitled: Any
     submitted: Any
-    problem: Any
+    message: Any
 
     def widget(self) -> QWidget: ...
     def title(self) -> str: ...
@@ -51,6 +53,9 @@ class Workspace(Protocol):
 
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]: ...
     def set_delivery_state(self, text: str) -> None: ...
+    def copy_markdown(self) -> None: ...
+    def save_pdf(self, path: Path) -> None: ...
+    def export_package(self, path: Path) -> None: ...
 
 
 @dataclass
@@ -78,8 +83,17 @@ class WindowPorts:
     deliver: Callable[[], OutboxStatus]
     """Send what is due from the outbox; runs on a worker thread."""
     open_settings: Callable[[QWidget], None] = lambda parent: None
+    choose_save_path: Callable[[QWidget, str, str], Path | None] = field(
+        default=lambda parent, caption, suggested: _ask_save_path(parent, caption, suggested)
+    )
+    """(parent, caption, suggested file name) -> the path the agent chose, or None."""
     recover: Callable[[], list[str]] = field(default=lambda: [])
     """Refs of drafts a crashed session left; runs on a worker thread."""
+
+
+def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> Path | None:
+    chosen, _ = QFileDialog.getSaveFileName(parent, caption, str(Path.home() / suggested))
+    return Path(chosen) if chosen else None
 
 
 class MainWindow(QMainWindow):
@@ -199,7 +213,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         workspace.retitled.connect(lambda: self.retitle(workspace))
         workspace.submitted.connect(lambda _ref: self.deliver_outbox())
-        workspace.problem.connect(self.status.set_activity)
+        workspace.message.connect(self.status.set_activity)
         return workspace
 
     def retitle(self, workspace: Workspace) -> None:
@@ -311,6 +325,10 @@ class MainWindow(QMainWindow):
         desk.addSeparator()
         self._action(desk, "Se&ttings…", "Ctrl+,", lambda: self._ports.open_settings(self))
         self._action(desk, "&Quit", "Ctrl+Q", self.close)
+        ticket = menu.addMenu("&Ticket")
+        self._action(ticket, "Copy handoff as &Markdown", "Ctrl+Shift+C", self._copy_markdown)
+        self._action(ticket, "Save handoff as &PDF…", "Ctrl+P", self._save_pdf)
+        self._action(ticket, "&Export package…", "Ctrl+E", self._export_package)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_help)
 
@@ -321,6 +339,35 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         self.addAction(action)
         return action
+
+    def _ticket_in_front(self) -> Workspace | None:
+        workspace = self.current_workspace()
+        if workspace is None:
+            self.status.set_activity("Open a ticket first.")
+        return workspace
+
+    def _copy_markdown(self) -> None:
+        workspace = self._ticket_in_front()
+        if workspace is not None:
+            workspace.copy_markdown()
+
+    def _save_pdf(self) -> None:
+        workspace = self._ticket_in_front()
+        if workspace is not None:
+            path = self._ports.choose_save_path(
+                self, "Save handoff as PDF", f"{workspace.title()}-handoff.pdf"
+            )
+            if path is not None:
+                workspace.save_pdf(path)
+
+    def _export_package(self) -> None:
+        workspace = self._ticket_in_front()
+        if workspace is not None:
+            path = self._ports.choose_save_path(
+                self, "Export escalation package", f"{workspace.title()}.zip"
+            )
+            if path is not None:
+                workspace.export_package(path)
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)

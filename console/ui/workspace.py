@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,12 @@ from console.ui.autosave import Autosaver
 from console.ui.help_overlay import Shortcut
 from console.ui.intake_panel import IntakePanel
 from console.ui.tasks import TaskRunner
+from console.ui.workspace_exports import (
+    markdown_builder,
+    package_exporter,
+    pdf_writer,
+    submission_builder,
+)
 
 if TYPE_CHECKING:
     from console.playbooks.model import Playbook
@@ -62,12 +69,12 @@ class TicketWorkspace(QWidget):
     Signals:
         retitled(): the tab's title changed (the ticket got its ref).
         submitted(str): the escalation of this ref is in the outbox; deliver it now.
-        problem(str): something failed; one sentence for the status bar.
+        message(str): one sentence for the status bar (an export done, a save that failed).
     """
 
     retitled = Signal()
     submitted = Signal(str)
-    problem = Signal(str)
+    message = Signal(str)
 
     def __init__(self, tools: DeskTools, ref: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,7 +104,7 @@ class TicketWorkspace(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.show_step(n))
         self.autosaver = Autosaver(self._runner, self.draft_state, self._write_draft, parent=self)
-        self.autosaver.failed.connect(lambda text: self.problem.emit(f"Draft not saved: {text}"))
+        self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
         self.notice.setText("Opening…" if ref else "Loading playbooks…")
         self._runner.run_task(self._load, self._loaded, label="Opening the ticket")
 
@@ -288,36 +295,16 @@ class TicketWorkspace(QWidget):
             self.handoff.resolve_button.click()  # the agent writes the one-line resolution
 
     def _submit(self, override: str) -> None:
-        from console.packages.model import PlaybookPin
-        from console.services.escalate import Actor, Submission
+        from console.services.escalate import Actor
 
         assert self.handoff is not None and self.ref is not None
-        ref, form = self.ref, self.handoff
-        draft, details = form.draft(), form.affected_details()
-        pin = None
-        if self.troubleshoot is not None:
-            transcript = self.troubleshoot.transcript()
-            pin = PlaybookPin(
-                id=transcript.playbook_id,
-                version=int(transcript.playbook_version),
-                sha256=transcript.playbook_sha256,
-                outcome=str(transcript.outcome or ""),
-            )
-        desk = self._desk
+        ref, form, desk = self.ref, self.handoff, self._desk
+        build = submission_builder(desk, ref, form, self.troubleshoot, override)
         actor = Actor(desk.agent.username, desk.agent.role)
         self.autosaver.save_now()
 
         def submit() -> str:
-            submission = Submission(
-                ref=ref,
-                draft=draft,
-                affected_details=details,
-                attachments=desk.drafts.attachment_inputs(ref),
-                diagnostics=desk.capture.latest(ref),
-                playbook=pin,
-                override_reason=override,
-            )
-            receipt = desk.escalation.submit(submission, actor)
+            receipt = desk.escalation.submit(build(), actor)
             return f"Queued for delivery as {receipt.priority} (package {receipt.package_id[:8]})"
 
         def done(text: str | None, error: BaseException | None) -> None:
@@ -328,6 +315,43 @@ class TicketWorkspace(QWidget):
             self.submitted.emit(ref)
 
         self._runner.run_task(submit, done, label=f"Submitting {ref}")
+
+    # -- exports (the window's Ticket menu) --------------------------------------------------
+
+    def copy_markdown(self) -> None:
+        """The handoff as Markdown on the clipboard, to paste into any other ticketing tool."""
+        if self.handoff is None or self.ref is None:
+            self.message.emit("Open the ticket before copying its handoff.")
+            return
+        render = markdown_builder(self._desk, self.ref, self.handoff, self.troubleshoot)
+
+        def done(text: str | None, error: BaseException | None) -> None:
+            if error is not None or text is None:
+                self.message.emit(f"Handoff not copied: {error}")
+                return
+            self._tools.copy_text(text)
+            self.message.emit("Handoff copied as Markdown.")
+
+        self._runner.run_task(render, done, label="Rendering the handoff")
+
+    def save_pdf(self, path: Path) -> None:
+        if self.handoff is None or self.ref is None:
+            self.message.emit("Open the ticket before saving its handoff.")
+            return
+        render = markdown_builder(self._desk, self.ref, self.handoff, self.troubleshoot)
+        self._run_export(pdf_writer(render, path, f"Handoff {self.ref}"), "Saving the PDF")
+
+    def export_package(self, path: Path) -> None:
+        if self.ref is None:
+            self.message.emit("This ticket has no package yet.")
+            return
+        self._run_export(package_exporter(self._desk, self.ref, path), "Exporting the package")
+
+    def _run_export(self, work: Callable[[], str], label: str) -> None:
+        def done(text: str | None, error: BaseException | None) -> None:
+            self.message.emit(text if error is None and text else f"{label} failed: {error}")
+
+        self._runner.run_task(work, done, label=label)
 
     def set_delivery_state(self, text: str) -> None:
         """Queued / delivered / failed with the reason, as the outbox reports it."""

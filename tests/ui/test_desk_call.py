@@ -63,7 +63,9 @@ def desk_window(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Any, MainWindow]
         run_check=fake_checks,
         capture_device=lambda level: recorded_laptop(level).data,
         data_dir=tmp_path,
+        choose_save_path=lambda parent, caption, suggested: tmp_path / "exports" / suggested,
     )
+    (tmp_path / "exports").mkdir()
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.first_page_loaded, timeout=20_000):
         window.show()
@@ -165,3 +167,18 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
     assert verified.document.playbook.id == "vpn-cannot-connect"
     assert verified.document.diagnostics is not None
     assert "S3cr3t" not in verified.members[verified.document.diagnostics.path].decode()
+
+    # 6. Exports: Markdown for another tool, a PDF, the frozen package byte for byte.
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QApplication.clipboard().clear()
+    qtbot.keyClick(window, Qt.Key.Key_C, ctrl_shift)
+    qtbot.waitUntil(lambda: ref in QApplication.clipboard().text(), timeout=10_000)
+    assert draft.error_verbatim in QApplication.clipboard().text()
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    pdf = tmp_path / "exports" / f"{ref}-handoff.pdf"
+    qtbot.waitUntil(pdf.exists, timeout=10_000)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    exported = tmp_path / "exports" / f"{ref}.zip"
+    qtbot.waitUntil(exported.exists, timeout=10_000)
+    assert exported.read_bytes() == (tmp_path / "handoff.zip").read_bytes()
