@@ -94,19 +94,39 @@ def build_desk_window(
     from console.ui.tasks import ThreadPoolTaskRunner
 
     agent = Agent(settings.agent_name, Role(settings.agent_role))
+    current = [settings]  # replaced when the settings dialog saves; privacy is read per use
+
+    chosen = store_arg or settings.store_url or None
 
     def open_stores() -> Any:
         from console.connect import open_stores as connect
         from console.store.credentials import KeyringCredentials
 
-        return connect(store_arg or settings.store_url or None, environ, KeyringCredentials)
+        return connect(chosen, environ, KeyringCredentials)
 
-    desk = Desk(agent, open_stores, settings.playbook_folders)
+    def open_offline() -> Any:
+        from console.connect import open_workstation_only
+
+        return open_workstation_only(chosen, environ)
+
+    def reconnect() -> Any:
+        from console.connect import open_chosen_store
+        from console.store.credentials import KeyringCredentials
+
+        return open_chosen_store(chosen, environ, KeyringCredentials)
+
+    desk = Desk(
+        agent,
+        open_stores,
+        settings.playbook_folders,
+        open_offline=open_offline,
+        reconnect=reconnect,
+    )
     runner = ThreadPoolTaskRunner()
     windows: list[Any] = []  # the capturer hides the window during a screenshot
     parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows)
     sessions: list[Any] = []
-    ports = _ports(desk, runner, settings, store_arg, environ, parts)
+    ports = _ports(desk, runner, current, store_arg, environ, parts)
     ports.recover = lambda: _recover(desk, data_dir, sessions)
     if choose_save_path is not None:
         ports.choose_save_path = choose_save_path
@@ -134,13 +154,15 @@ def _recover(desk: Any, data_dir: Path | None, sessions: list[Any]) -> list[str]
 def _ports(
     desk: Any,
     runner: Any,
-    settings: Any,
+    current: list[Any],
     store_arg: str | None,
     environ: Any,
     parts: _Parts,
 ) -> Any:
     from console.config import choose_store
     from console.ui.main_window import OutboxStatus, WindowPorts
+
+    settings = current[0]
 
     choice = choose_store(store_arg or settings.store_url or None, environ)
     team_mode = not choice.url.startswith("sqlite")
@@ -172,20 +194,26 @@ def _ports(
 
         return page
 
-    def deliver() -> OutboxStatus:
-        report = desk.delivery().deliver()
+    def deliver(now: bool) -> OutboxStatus:
+        report = desk.delivery().deliver(include_not_due=now)
         failing = {w.ref: w.last_error for w in report.waiting if w.last_error}
         return OutboxStatus(
             len(report.waiting),
             next(iter(failing.values()), ""),
             tuple(d.ref for d in report.delivered),
             failing,
+            connected=desk.online,
+            offline_reason=desk.offline_reason,
         )
 
     def new_workspace(ref: str | None) -> Any:
-        return _workspace(desk, runner, settings, ref, parts)
+        return _workspace(desk, runner, current, ref, parts)
+
+    def open_settings(parent: Any) -> None:
+        _open_settings(parent, runner, current)
 
     return WindowPorts(
+        open_settings=open_settings,
         views=views,
         page_source=page_source,
         team_mode=team_mode,
@@ -214,14 +242,46 @@ def _capture_device(privacy: Any) -> Mapping[str, Any]:
     return capture_snapshot(privacy).data
 
 
-def _workspace(desk: Any, runner: Any, settings: Any, ref: str | None, parts: _Parts) -> Any:
+def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
+    from console.config import config_file
+    from console.services.store_settings import test_connection
+    from console.settings import changed_keys
+    from console.store.credentials import KeyringCredentials
+    from console.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(
+        current[0],
+        config_file(),
+        runner=runner,
+        credentials=KeyringCredentials(),
+        test_connection=test_connection,
+        parent=parent,
+    )
+
+    def saved(new: Any) -> None:
+        changed = changed_keys(current[0], new)
+        current[0] = new
+        later = [key for key in changed if key != "diagnostics.privacy"]
+        if later:
+            # The stores, the agent and the playbooks are opened once per run.
+            parent.status.set_activity(
+                f"Saved. {', '.join(later)} take effect when Agent Console starts again."
+            )
+        elif changed:
+            parent.status.set_activity("Saved.")
+
+    dialog.saved.connect(saved)
+    dialog.open()
+
+
+def _workspace(desk: Any, runner: Any, current: list[Any], ref: str | None, parts: _Parts) -> Any:
     from console.ui.screen_capture import ScreenCapturer
     from console.ui.workspace import DeskTools, TicketWorkspace
 
     def privacy() -> Any:
         from console.diagnostics.redaction import Privacy
 
-        return Privacy(settings.privacy)
+        return Privacy(current[0].privacy)
 
     window = parts.windows[0] if parts.windows else None
     tools = DeskTools(

@@ -46,15 +46,7 @@ def open_stores(
     upgrade: bool | None = None,
 ) -> Stores:
     """Open the chosen ticket store (and the workstation store in team mode)."""
-    url = parse_store_url(choose_store(store_arg, environ).url)
-
-    def password(display_url: str) -> str | None:
-        try:
-            return credentials().get(SERVICE_NAME, credential_account(display_url))
-        except CredentialStoreError:
-            return None  # the server will say a password is needed; its message says what to do
-
-    tickets = open_store(url, password=password, upgrade=upgrade)
+    tickets = open_chosen_store(store_arg, environ, credentials, upgrade=upgrade)
     if tickets.kind == "sqlite":
         return Stores(tickets, tickets)
     try:
@@ -63,6 +55,25 @@ def open_stores(
         tickets.dispose()
         raise
     return Stores(tickets, workstation)
+
+
+def open_chosen_store(
+    store_arg: str | None,
+    environ: Mapping[str, str],
+    credentials: Callable[[], Credentials],
+    *,
+    upgrade: bool | None = None,
+) -> TicketStore:
+    """The chosen ticket store alone (to reconnect to a team store that was down)."""
+    url = parse_store_url(choose_store(store_arg, environ).url)
+
+    def password(display_url: str) -> str | None:
+        try:
+            return credentials().get(SERVICE_NAME, credential_account(display_url))
+        except CredentialStoreError:
+            return None  # the server will say a password is needed; its message says what to do
+
+    return open_store(url, password=password, upgrade=upgrade)
 
 
 def open_workstation_only(store_arg: str | None, environ: Mapping[str, str]) -> Stores:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from console.services.intake import IntakeService
     from console.services.queues import TicketQueries
     from console.services.recovery import RecoveryService
+    from console.store.database import TicketStore
 
 
 T = TypeVar("T")
@@ -47,26 +48,49 @@ class Desk:
         agent: Agent,
         open_stores: Callable[[], Stores],
         playbook_folders: Sequence[Path] = (),
+        *,
+        open_offline: Callable[[], Stores] | None = None,
+        reconnect: Callable[[], TicketStore] | None = None,
     ) -> None:
+        """In team mode, ``open_offline`` opens the workstation store alone when the team
+        store is unreachable (work goes on; submissions wait in the outbox), and
+        ``reconnect`` opens the team store again when delivery next tries."""
         self.agent = agent
         self._open_stores = open_stores
+        self._open_offline = open_offline
+        self._reconnect = reconnect
         self._playbook_folders = tuple(playbook_folders)
         self._lock = threading.RLock()
         self._stores: Stores | None = None
+        self.offline_reason = ""
+        """Why the team store could not be reached at the last try, in one sentence."""
         self._services: dict[str, Any] = {}
 
     # -- stores ------------------------------------------------------------------------------
 
     @property
     def stores(self) -> Stores:
+        from console.store.errors import StoreUnavailable
+
         with self._lock:
             if self._stores is None:
-                self._stores = self._open_stores()
+                try:
+                    self._stores = self._open_stores()
+                except StoreUnavailable as exc:
+                    if self._open_offline is None:
+                        raise
+                    self._stores = self._open_offline()
+                    self.offline_reason = str(exc)
             return self._stores
 
     @property
     def opened(self) -> bool:
         return self._stores is not None
+
+    @property
+    def online(self) -> bool:
+        """False while the team store could not be reached (local mode is always online)."""
+        return self._stores is not None and not self._stores.unreachable
 
     def close(self) -> None:
         with self._lock:
@@ -157,11 +181,23 @@ class Desk:
             SqlStoreDestination,
             UnreachableDestination,
         )
+        from console.store.errors import StoreUnavailable
 
         stores = self.stores
         destination: Destination
+        reason = "the team store is offline"
+        if stores.unreachable and self._reconnect is not None:
+            try:
+                team = self._reconnect()
+            except StoreUnavailable as exc:
+                reason = self.offline_reason = str(exc)
+            else:
+                with self._lock:
+                    stores.tickets, stores.unreachable = team, ""
+                    self.offline_reason = ""
+                    self._services.pop("queries", None)  # they read the workstation until now
         if stores.unreachable:
-            destination = UnreachableDestination(stores.unreachable, "the team store is offline")
+            destination = UnreachableDestination(stores.unreachable, reason)
         elif stores.team_mode:
             destination = SqlStoreDestination(stores.tickets)
         else:

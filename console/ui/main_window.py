@@ -66,6 +66,8 @@ class OutboxStatus:
     """Refs delivered by this run."""
     failing: Mapping[str, str] = field(default_factory=dict)
     """Refs still waiting, with the reason of their last failed attempt."""
+    connected: bool = True
+    offline_reason: str = ""
 
 
 @dataclass
@@ -80,8 +82,9 @@ class WindowPorts:
     store_display: str
     new_workspace: Callable[[str | None], Workspace]
     """Open a ticket's workspace (None: a new ticket); runs on the GUI thread."""
-    deliver: Callable[[], OutboxStatus]
-    """Send what is due from the outbox; runs on a worker thread."""
+    deliver: Callable[[bool], OutboxStatus]
+    """Send the outbox (True: everything waiting, as the agent asked; False: what is due by
+    its back-off); runs on a worker thread."""
     open_settings: Callable[[QWidget], None] = lambda parent: None
     choose_save_path: Callable[[QWidget, str, str], Path | None] = field(
         default=lambda parent, caption, suggested: _ask_save_path(parent, caption, suggested)
@@ -156,7 +159,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
 
         self._outbox_timer = QTimer(self, interval=OUTBOX_POLL_MS)
-        self._outbox_timer.timeout.connect(self.deliver_outbox)
+        self._outbox_timer.timeout.connect(lambda: self.deliver_outbox())
         self._restore_geometry()
 
     # -- start-up --------------------------------------------------------------------------
@@ -212,7 +215,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.addTab(workspace.widget(), workspace.title())
         self.tabs.setCurrentIndex(index)
         workspace.retitled.connect(lambda: self.retitle(workspace))
-        workspace.submitted.connect(lambda _ref: self.deliver_outbox())
+        workspace.submitted.connect(lambda _ref: self.deliver_outbox(now=True))
         workspace.message.connect(self.status.set_activity)
         return workspace
 
@@ -246,8 +249,10 @@ class MainWindow(QMainWindow):
 
     # -- outbox ----------------------------------------------------------------------------
 
-    def deliver_outbox(self) -> None:
-        self._runner.run_task(self._ports.deliver, self._delivered, label="Sending the outbox")
+    def deliver_outbox(self, now: bool = False) -> None:
+        """Send the outbox in the background (``now``: retry what waits for its back-off)."""
+        deliver = self._ports.deliver
+        self._runner.run_task(lambda: deliver(now), self._delivered, label="Sending the outbox")
 
     def _delivered(self, status: OutboxStatus | None, error: BaseException | None) -> None:
         if error is not None:
@@ -256,7 +261,7 @@ class MainWindow(QMainWindow):
         assert status is not None
         self._outbox = status
         self.status.set_outbox(status.waiting, status.last_error)
-        self.status.set_connection(not status.last_error, status.last_error)
+        self.status.set_connection(status.connected, status.offline_reason)
         for ref in status.delivered:
             if ref in self._workspaces:
                 self._workspaces[ref].set_delivery_state("Delivered to tier 2")
@@ -320,7 +325,7 @@ class MainWindow(QMainWindow):
         desk = menu.addMenu("&Desk")
         self._action(desk, "&New ticket", "Ctrl+N", lambda: self.open_ticket(None))
         self._action(desk, "&Find in queue", "Ctrl+F", self._focus_search)
-        self._action(desk, "&Send outbox now", "F5", self.deliver_outbox)
+        self._action(desk, "&Send outbox now", "F5", lambda: self.deliver_outbox(now=True))
         self._action(desk, "Close &ticket", "Ctrl+W", self._close_current)
         desk.addSeparator()
         self._action(desk, "Se&ttings…", "Ctrl+,", lambda: self._ports.open_settings(self))

@@ -5,74 +5,19 @@ stand-ins."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console.app import build_desk_window
-from console.diagnostics.collect_processes import CpuSampler
-from console.diagnostics.redaction import Privacy
-from console.diagnostics.snapshot import capture_snapshot
 from console.services.exchange import PackageExchange
-from console.settings import Settings
-from console.ui.main_window import MainWindow
 from console.ui.workspace import TicketWorkspace
+from tests.ui.desk_support import DeskWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-HOSTS = Path(__file__).parents[1] / "fixtures" / "hosts"
-
-
-@dataclasses.dataclass
-class Result:
-    status: str
-    summary: str
-    evidence: Mapping[str, Any]
-    duration_ms: float = 3.0
-
-
-def fake_checks(name: str, arguments: Mapping[str, Any]) -> Result:
-    status = {"default_gateway_present": "pass", "dns_resolves": "pass"}.get(name, "fail")
-    return Result(status, f"{name}: {status}", {"host": arguments.get("host", "")})
-
-
-def recorded_laptop(level: Privacy) -> Mapping[str, Any]:
-    from tests.support.recorded_psutil import load_recording
-
-    ps, host = load_recording(HOSTS / "windows11-laptop.json")
-    ticks = iter([0.0, *[1.0] * 100])
-    return capture_snapshot(level, ps=ps, host=host, sampler=CpuSampler(ps, lambda: next(ticks)))
-
-
-@pytest.fixture
-def desk_window(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Any, MainWindow]]:
-    settings = Settings({"agent.name": "alice"})
-    qsettings = QSettings(str(tmp_path / "geometry.ini"), QSettings.Format.IniFormat)
-    desk, window, _ = build_desk_window(
-        f"sqlite:///{tmp_path / 'console.db'}",
-        {"HOME": os.environ.get("HOME", "")},
-        settings,
-        qsettings,
-        run_check=fake_checks,
-        capture_device=lambda level: recorded_laptop(level).data,
-        data_dir=tmp_path,
-        choose_save_path=lambda parent, caption, suggested: tmp_path / "exports" / suggested,
-    )
-    (tmp_path / "exports").mkdir()
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.first_page_loaded, timeout=20_000):
-        window.show()
-        window.start()
-    yield desk, window
-    window.shutdown()
-    desk.close()
 
 
 def press(qtbot: QtBot, key: Any, modifier: Any = Qt.KeyboardModifier.NoModifier) -> None:
@@ -89,9 +34,9 @@ def type_text(qtbot: QtBot, text: str) -> None:
 
 @pytest.mark.slow
 def test_a_vpn_call_from_intake_to_a_delivered_package(
-    qtbot: QtBot, desk_window: tuple[Any, MainWindow], tmp_path: Path
+    qtbot: QtBot, desk_window: DeskWindow, tmp_path: Path
 ) -> None:
-    desk, window = desk_window
+    desk, window = desk_window.desk, desk_window.window
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -175,10 +120,10 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
     qtbot.waitUntil(lambda: ref in QApplication.clipboard().text(), timeout=10_000)
     assert draft.error_verbatim in QApplication.clipboard().text()
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    pdf = tmp_path / "exports" / f"{ref}-handoff.pdf"
+    pdf = desk_window.exports / f"{ref}-handoff.pdf"
     qtbot.waitUntil(pdf.exists, timeout=10_000)
     assert pdf.read_bytes().startswith(b"%PDF-")
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    exported = tmp_path / "exports" / f"{ref}.zip"
+    exported = desk_window.exports / f"{ref}.zip"
     qtbot.waitUntil(exported.exists, timeout=10_000)
     assert exported.read_bytes() == (tmp_path / "handoff.zip").read_bytes()
