@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         self._workspaces: dict[str, Workspace] = {}
         self._outbox = OutboxStatus(0)
         self._first_page_seen = False
+        self._shut_down = False
+        """After :meth:`shutdown` (or the window's deletion) late task results are dropped."""
 
         self.navigation = Navigation(ports.views, shortcut_host=self)
         self.navigation.setAccessibleName("Queues")
@@ -172,6 +174,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """After the event loop: let running tasks (a draft save, a delivery) finish."""
+        self._shut_down = True
         self._outbox_timer.stop()
         self._runner.wait_for_done(30_000)
 
@@ -187,6 +190,8 @@ class MainWindow(QMainWindow):
             self._maybe_first_page()
 
     def _after_first_page(self) -> None:
+        if self._shut_down:
+            return
         self.deliver_outbox()
         self._runner.run_task(self._ports.recover, self._offer_recovery, label="")
 
@@ -255,6 +260,8 @@ class MainWindow(QMainWindow):
         self._runner.run_task(lambda: deliver(now), self._delivered, label="Sending the outbox")
 
     def _delivered(self, status: OutboxStatus | None, error: BaseException | None) -> None:
+        if self._shut_down:
+            return
         if error is not None:
             self.status.set_connection(False, str(error))
             return
@@ -274,6 +281,8 @@ class MainWindow(QMainWindow):
     # -- crash recovery --------------------------------------------------------------------
 
     def _offer_recovery(self, refs: list[str] | None, error: BaseException | None) -> None:
+        if self._shut_down:
+            return
         if error is not None:
             self.status.set_activity(f"Could not check for unsaved drafts: {error}")
             return
@@ -411,6 +420,9 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([220, 1060])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._shut_down:
+            event.accept()
+            return
         for workspace in self._workspaces.values():
             workspace.flush()
         if self._outbox.waiting:

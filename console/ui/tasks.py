@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
@@ -84,6 +85,9 @@ class ThreadPoolTaskRunner(QObject):
     def _deliver(self, task_id: int, result: object, error: object) -> None:
         _, on_done = self._running.pop(task_id)
         self._announce()
+        owner = getattr(on_done, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return  # the widget that asked was closed meanwhile: nobody to tell
         on_done(result, error if isinstance(error, BaseException) else None)
 
     def _announce(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
@@ -82,3 +83,21 @@ def test_immediate_runner_keeps_the_same_contract() -> None:
     runner.run_task(lambda: 1 / 0, lambda r, e: got.append((r, type(e))), label="b")
     assert got == [("ok", None), (None, ZeroDivisionError)]
     assert runner.labels == ["a", "b"]
+
+
+def test_a_result_for_a_widget_closed_meanwhile_is_dropped(
+    qtbot: QtBot, runner: ThreadPoolTaskRunner
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    class Panel(QLabel):
+        def done(self, result: str | None, error: BaseException | None) -> None:
+            self.setText(str(result))  # would raise on a deleted widget
+
+    release = threading.Event()
+    panel = Panel()
+    runner.run_task(lambda: release.wait(5) and "late", panel.done)
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel))
+    release.set()
+    qtbot.waitUntil(lambda: runner.busy == 0)
