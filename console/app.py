@@ -19,6 +19,9 @@ from typing import Any
 from console.startup_clock import ms_since_process_start
 
 APP_NAME = "Agent Console"
+LOCAL_VIEWS = frozenset({"my_open", "drafts"})
+"""Queues read from this workstation's store; in team mode its tickets reach the team store
+only when their package is delivered."""
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -176,6 +179,13 @@ def _ports(
     if settings.agent_role == "supervisor":
         views.append(("review", "Review queue"))
 
+    def count(view: str) -> int:
+        from console.services.queues import QueueQuery, QueueView
+
+        query = QueueQuery(QueueView[view.upper()], agent=desk.agent.username)
+        queries = desk.workstation_queries if view in LOCAL_VIEWS else desk.queries
+        return int(queries.count(query))
+
     def page_source(view: str, search: str, sort: str, descending: bool) -> Any:
         from console.services.queues import QueueQuery, QueueView, SortColumn
 
@@ -186,10 +196,9 @@ def _ports(
             sort=SortColumn(sort),
             descending=descending,
         )
-        local_views = {"my_open", "drafts"}
 
         def page(after: Any, limit: int) -> Any:
-            queries = desk.workstation_queries if view in local_views else desk.queries
+            queries = desk.workstation_queries if view in LOCAL_VIEWS else desk.queries
             return queries.page(query, after, limit)
 
         return page
@@ -212,8 +221,16 @@ def _ports(
     def open_settings(parent: Any) -> None:
         _open_settings(parent, runner, current)
 
+    def sla_reading(ref: str) -> Any:
+        from console.services.clock import utc_now
+
+        ticket = desk.ticket(ref)
+        return desk.sla.read(ticket.created_at, ticket.priority, utc_now(), ticket.resolved_at)
+
     return WindowPorts(
         open_settings=open_settings,
+        sla_reading=sla_reading,
+        count=count,
         views=views,
         page_source=page_source,
         team_mode=team_mode,

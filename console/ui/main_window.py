@@ -35,6 +35,7 @@ from console.ui.status_bar import DeskStatusBar
 from console.ui.tasks import ThreadPoolTaskRunner
 
 OUTBOX_POLL_MS = 15_000
+SLA_REFRESH_MS = 30_000
 
 
 class Workspace(Protocol):
@@ -44,6 +45,7 @@ class Workspace(Protocol):
     retitled: Any
     submitted: Any
     message: Any
+    ref: str | None
 
     def widget(self) -> QWidget: ...
     def title(self) -> str: ...
@@ -92,6 +94,10 @@ class WindowPorts:
     """(parent, caption, suggested file name) -> the path the agent chose, or None."""
     recover: Callable[[], list[str]] = field(default=lambda: [])
     """Refs of drafts a crashed session left; runs on a worker thread."""
+    count: Callable[[str], int | None] = field(default=lambda view: None)
+    """How many tickets a queue holds (None: not cheap to say); runs on a worker thread."""
+    sla_reading: Callable[[str], Any] = field(default=lambda ref: None)
+    """The SLA clock of a ticket (a console.domain.sla.SlaReading); runs on a worker thread."""
 
 
 def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> Path | None:
@@ -160,6 +166,9 @@ class MainWindow(QMainWindow):
         self.queue.model.loading_changed.connect(self._loading_changed)
         self._build_actions()
 
+        self.tabs.currentChanged.connect(lambda _index: self.refresh_sla())
+        self._sla_timer = QTimer(self, interval=SLA_REFRESH_MS)
+        self._sla_timer.timeout.connect(self.refresh_sla)
         self._outbox_timer = QTimer(self, interval=OUTBOX_POLL_MS)
         self._outbox_timer.timeout.connect(lambda: self.deliver_outbox())
         self._restore_geometry()
@@ -171,10 +180,12 @@ class MainWindow(QMainWindow):
         self.queue.set_view_title(self.navigation.label_of(self._current_view))
         self.queue.refresh()
         self._outbox_timer.start()
+        self._sla_timer.start()
 
     def shutdown(self) -> None:
         """After the event loop: let running tasks (a draft save, a delivery) finish."""
         self._shut_down = True
+        self._sla_timer.stop()
         self._outbox_timer.stop()
         self._runner.wait_for_done(30_000)
 
@@ -194,6 +205,7 @@ class MainWindow(QMainWindow):
             return
         self.deliver_outbox()
         self._runner.run_task(self._ports.recover, self._offer_recovery, label="")
+        self.refresh_counts()
 
     # -- queues ----------------------------------------------------------------------------
 
@@ -221,6 +233,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         workspace.retitled.connect(lambda: self.retitle(workspace))
         workspace.submitted.connect(lambda _ref: self.deliver_outbox(now=True))
+        workspace.submitted.connect(lambda _ref: self.refresh_counts())
         workspace.message.connect(self.status.set_activity)
         return workspace
 
@@ -229,6 +242,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(workspace.widget())
         if index >= 0:
             self.tabs.setTabText(index, workspace.title())
+        self.refresh_sla()
         for key, open_one in list(self._workspaces.items()):
             if open_one is workspace and key != workspace.title():
                 del self._workspaces[key]
@@ -251,6 +265,36 @@ class MainWindow(QMainWindow):
     def _close_current(self) -> None:
         if self.tabs.currentIndex() > 0:
             self._close_tab(self.tabs.currentIndex())
+
+    def refresh_counts(self) -> None:
+        """The count badges of the queues, one background query each."""
+        for key in self.navigation.view_keys():
+            self._count_one(key)
+
+    def _count_one(self, key: str) -> None:
+        count = self._ports.count
+        self._runner.run_task(lambda: count(key), lambda n, e: self._show_count(key, n, e))
+
+    def _show_count(self, key: str, n: int | None, error: BaseException | None) -> None:
+        if not self._shut_down:
+            self.navigation.set_count(key, n if error is None else None)
+
+    # -- the SLA clock of the ticket in front -------------------------------------------------
+
+    def refresh_sla(self) -> None:
+        workspace = self.current_workspace()
+        ref = workspace.ref if workspace is not None else None
+        if ref is None:
+            self.status.set_sla(None)
+            return
+        reading = self._ports.sla_reading
+        self._runner.run_task(lambda: reading(ref), lambda r, e: self._show_sla(ref, r, e))
+
+    def _show_sla(self, ref: str, reading: Any, error: BaseException | None) -> None:
+        workspace = self.current_workspace()
+        if self._shut_down or workspace is None or workspace.ref != ref:
+            return  # the agent moved on to another tab meanwhile
+        self.status.set_sla(reading if error is None else None)
 
     # -- outbox ----------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
     ref = workspace.ref
     assert ref is not None
     assert window.tabs.tabText(window.tabs.currentIndex()) == ref
+    qtbot.waitUntil(lambda: window.status.sla.text().startswith("SLA "), timeout=10_000)
+    assert window.status.sla.text().endswith(" left")  # a minute old, far from its target
 
     # 2. Troubleshoot: the playbook by keyboard, to its escalation.
     panel = workspace.troubleshoot
@@ -100,6 +102,7 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
     # 5. Submit: frozen into the outbox, then delivered.
     form.submit_button.click()
     qtbot.waitUntil(lambda: form.state.text() == "Delivered to tier 2", timeout=20_000)
+    qtbot.waitUntil(lambda: window.navigation.count_of("submitted") == 1, timeout=10_000)
     assert window.status.outbox.text() == "Outbox empty"
     verified = PackageExchange(desk.stores.workstation).export(ref, tmp_path / "handoff.zip")
     handoff = verified.document.handoff
