@@ -127,10 +127,15 @@ def build_desk_window(
     )
     runner = ThreadPoolTaskRunner()
     windows: list[Any] = []  # the capturer hides the window during a screenshot
-    parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows)
+    from console.config import data_dir as default_data_dir
+    from console.services.intake_journal import IntakeJournal
+
+    directory = data_dir or default_data_dir()
+    journal = IntakeJournal(directory)
+    parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows, journal)
     sessions: list[Any] = []
     ports = _ports(desk, runner, current, store_arg, environ, parts)
-    ports.recover = lambda: _recover(desk, data_dir, sessions)
+    ports.recover = lambda: _recover(desk, directory, journal, sessions)
     if choose_save_path is not None:
         ports.choose_save_path = choose_save_path
     window = MainWindow(runner, ports, qsettings)
@@ -138,20 +143,21 @@ def build_desk_window(
     return desk, window, sessions
 
 
-def _recover(desk: Any, data_dir: Path | None, sessions: list[Any]) -> list[str]:
-    """Worker thread: begin this run's work session and list what a crashed one left."""
-    from console.config import data_dir as default_data_dir
+def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> list[Any]:
+    """Worker thread: begin this run's work session and list what is left to restore: the
+    drafts a crashed session was working on, and intake typed but never opened."""
     from console.services.clock import utc_now
     from console.services.recovery import WorkSession
+    from console.ui.main_window import Restorable
 
-    directory = data_dir or default_data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     crashed = WorkSession.crashed_before(directory)
     sessions.append(WorkSession.begin(directory, os.getpid(), utc_now()))
-    if crashed is None:
-        return []
-    drafts = desk.recovery.unsaved_since(crashed.started_at, desk.agent.username)
-    return [draft.ref for draft in drafts]
+    items = [Restorable(entry.describe(), journal_key=entry.key) for entry in journal.entries()]
+    if crashed is not None:
+        drafts = desk.recovery.unsaved_since(crashed.started_at, desk.agent.username)
+        items = [Restorable(draft.ref, ref=draft.ref) for draft in drafts] + items
+    return items
 
 
 def _ports(
@@ -215,8 +221,8 @@ def _ports(
             offline_reason=desk.offline_reason,
         )
 
-    def new_workspace(ref: str | None) -> Any:
-        return _workspace(desk, runner, current, ref, parts)
+    def new_workspace(ref: str | None, journal_key: str | None) -> Any:
+        return _workspace(desk, runner, current, ref, journal_key, parts)
 
     def open_settings(parent: Any) -> None:
         _open_settings(parent, runner, current)
@@ -245,6 +251,7 @@ class _Parts:
     run_check: Callable[[str, Mapping[str, Any]], Any]
     capture_device: Callable[[Any], Mapping[str, Any]]
     windows: list[Any]
+    journal: Any
 
 
 def _run_check(name: str, arguments: Mapping[str, Any]) -> Any:
@@ -291,7 +298,14 @@ def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
     dialog.open()
 
 
-def _workspace(desk: Any, runner: Any, current: list[Any], ref: str | None, parts: _Parts) -> Any:
+def _workspace(
+    desk: Any,
+    runner: Any,
+    current: list[Any],
+    ref: str | None,
+    journal_key: str | None,
+    parts: _Parts,
+) -> Any:
     from console.ui.screen_capture import ScreenCapturer
     from console.ui.workspace import DeskTools, TicketWorkspace
 
@@ -302,9 +316,15 @@ def _workspace(desk: Any, runner: Any, current: list[Any], ref: str | None, part
 
     window = parts.windows[0] if parts.windows else None
     tools = DeskTools(
-        desk, runner, ScreenCapturer(window), parts.run_check, parts.capture_device, privacy
+        desk,
+        runner,
+        ScreenCapturer(window),
+        parts.run_check,
+        parts.capture_device,
+        privacy,
+        parts.journal,
     )
-    return TicketWorkspace(tools, ref)
+    return TicketWorkspace(tools, ref, journal_key)
 
 
 def _display(url: str) -> str:

@@ -60,6 +60,11 @@ class Autosaver(QObject):
             self.pending_changed.emit(True)
         self._timer.start()
 
+    def stop(self) -> None:
+        """Forget unsaved changes (what they belonged to is being thrown away)."""
+        self._timer.stop()
+        self._dirty = False
+
     def save_now(self) -> None:
         self._timer.stop()
         if not self._dirty or self._saving:

@@ -53,6 +53,8 @@ class Workspace(Protocol):
         """Save the draft now (before the tab closes or the app quits)."""
         ...
 
+    def discard_unopened(self) -> None: ...
+
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]: ...
     def set_delivery_state(self, text: str) -> None: ...
     def copy_markdown(self) -> None: ...
@@ -72,6 +74,15 @@ class OutboxStatus:
     offline_reason: str = ""
 
 
+@dataclass(frozen=True)
+class Restorable:
+    """A draft of an opened ticket (``ref``) or an unopened intake (``journal_key``)."""
+
+    label: str
+    ref: str | None = None
+    journal_key: str | None = None
+
+
 @dataclass
 class WindowPorts:
     """What the window needs from the rest of the app; built by ``console.app``."""
@@ -82,8 +93,9 @@ class WindowPorts:
     """(view key, search, sort column, descending) -> a page source for the queue view."""
     team_mode: bool
     store_display: str
-    new_workspace: Callable[[str | None], Workspace]
-    """Open a ticket's workspace (None: a new ticket); runs on the GUI thread."""
+    new_workspace: Callable[[str | None, str | None], Workspace]
+    """(ref, journal key) -> a ticket's workspace: an existing ticket, or a new one (ref None),
+    optionally restoring the unopened intake kept under the key; runs on the GUI thread."""
     deliver: Callable[[bool], OutboxStatus]
     """Send the outbox (True: everything waiting, as the agent asked; False: what is due by
     its back-off); runs on a worker thread."""
@@ -92,8 +104,8 @@ class WindowPorts:
         default=lambda parent, caption, suggested: _ask_save_path(parent, caption, suggested)
     )
     """(parent, caption, suggested file name) -> the path the agent chose, or None."""
-    recover: Callable[[], list[str]] = field(default=lambda: [])
-    """Refs of drafts a crashed session left; runs on a worker thread."""
+    recover: Callable[[], list[Restorable]] = field(default=lambda: [])
+    """What a crashed session left to restore; runs on a worker thread."""
     count: Callable[[str], int | None] = field(default=lambda view: None)
     """How many tickets a queue holds (None: not cheap to say); runs on a worker thread."""
     sla_reading: Callable[[str], Any] = field(default=lambda ref: None)
@@ -144,7 +156,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.splitter, "Queues")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._close_tab)
-        self._recoverable: list[str] = []
+        self._recoverable: list[Restorable] = []
         self.recovery_banner = self._recovery_banner()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -220,13 +232,14 @@ class MainWindow(QMainWindow):
 
     # -- tickets ---------------------------------------------------------------------------
 
-    def open_ticket(self, ref: str | None = None) -> Workspace:
-        """Show the ticket's workspace (a new ticket when ``ref`` is None)."""
+    def open_ticket(self, ref: str | None = None, journal_key: str | None = None) -> Workspace:
+        """Show the ticket's workspace (a new ticket when ``ref`` is None, with the intake
+        kept under ``journal_key`` when one is given)."""
         if ref is not None and ref in self._workspaces:
             workspace = self._workspaces[ref]
             self.tabs.setCurrentWidget(workspace.widget())
             return workspace
-        workspace = self._ports.new_workspace(ref)
+        workspace = self._ports.new_workspace(ref, journal_key)
         key = ref or f"new-{id(workspace)}"
         self._workspaces[key] = workspace
         index = self.tabs.addTab(workspace.widget(), workspace.title())
@@ -257,6 +270,7 @@ class MainWindow(QMainWindow):
         for key, workspace in list(self._workspaces.items()):
             if workspace.widget() is widget:
                 workspace.flush()
+                workspace.discard_unopened()
                 del self._workspaces[key]
         if index > 0 and widget is not None:
             self.tabs.removeTab(index)
@@ -324,16 +338,17 @@ class MainWindow(QMainWindow):
 
     # -- crash recovery --------------------------------------------------------------------
 
-    def _offer_recovery(self, refs: list[str] | None, error: BaseException | None) -> None:
+    def _offer_recovery(self, items: list[Restorable] | None, error: BaseException | None) -> None:
         if self._shut_down:
             return
         if error is not None:
             self.status.set_activity(f"Could not check for unsaved drafts: {error}")
             return
-        if not refs:
+        if not items:
             return
-        self._recoverable = list(refs)
-        listed = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+        self._recoverable = list(items)
+        labels = [item.label for item in items]
+        listed = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
         self.recovery_text.setText(
             f"Agent Console stopped unexpectedly while you were working on {listed}. "
             "Everything up to two seconds before was saved."
@@ -344,8 +359,8 @@ class MainWindow(QMainWindow):
     def restore_drafts(self) -> None:
         """Open the tickets the crashed session was working on."""
         self.recovery_banner.hide()
-        for ref in self._recoverable:
-            self.open_ticket(ref)
+        for item in self._recoverable:
+            self.open_ticket(item.ref, item.journal_key)
         self._recoverable = []
 
     def _recovery_banner(self) -> QFrame:
@@ -376,7 +391,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu = self.menuBar()
         desk = menu.addMenu("&Desk")
-        self._action(desk, "&New ticket", "Ctrl+N", lambda: self.open_ticket(None))
+        self._action(desk, "&New ticket", "Ctrl+N", lambda: self.open_ticket())
         self._action(desk, "&Find in queue", "Ctrl+F", self._focus_search)
         self._action(desk, "&Send outbox now", "F5", lambda: self.deliver_outbox(now=True))
         self._action(desk, "Close &ticket", "Ctrl+W", self._close_current)

@@ -8,6 +8,7 @@ draft, within two seconds of any change, and builds them again from a draft.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from console.playbooks.model import Playbook
     from console.services.desk import Desk
     from console.services.drafts import DraftRecord
+    from console.services.intake_journal import IntakeJournal
     from console.ui.attachments import AttachmentsPanel
     from console.ui.diagnostics_panel import DiagnosticsPanel
     from console.ui.handoff_form import HandoffForm
@@ -60,6 +62,7 @@ class DeskTools:
     run_check: Callable[[str, Mapping[str, Any]], Any]
     capture_device: Callable[[Any], Mapping[str, Any]]
     privacy: Callable[[], Any]
+    journal: IntakeJournal
     copy_text: Callable[[str], None] = lambda text: QGuiApplication.clipboard().setText(text)
 
 
@@ -76,13 +79,23 @@ class TicketWorkspace(QWidget):
     submitted = Signal(str)
     message = Signal(str)
 
-    def __init__(self, tools: DeskTools, ref: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tools: DeskTools,
+        ref: str | None,
+        journal_key: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``ref``: an existing ticket; None: a new one, whose intake is kept in the
+        journal under ``journal_key`` until the ticket is opened (a given key restores
+        what a crashed session left there)."""
         super().__init__(parent)
         self.setObjectName("workspace")
         self._tools = tools
         self._desk = tools.desk
         self._runner = tools.runner
         self.ref = ref
+        self.journal_key = journal_key or uuid.uuid4().hex
         self._revision: int | None = None
         self._playbooks: tuple[Playbook, ...] = ()
         self.intake: IntakePanel | None = None
@@ -119,6 +132,13 @@ class TicketWorkspace(QWidget):
     def flush(self) -> None:
         self.autosaver.save_now()
 
+    def discard_unopened(self) -> None:
+        """The agent closed a new ticket's tab without opening it: forget its intake."""
+        if self.ref is None:
+            journal, key = self._tools.journal, self.journal_key
+            self.autosaver.stop()
+            self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None)
+
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]:
         groups: list[tuple[str, Sequence[Shortcut]]] = [
             ("Ticket", [("Alt+1…Alt+4", "Intake, Troubleshoot, Diagnostics, Handoff")])
@@ -140,7 +160,8 @@ class TicketWorkspace(QWidget):
         """Worker thread: everything the panels need before they can be built."""
         playbooks = self._desk.playbooks
         if self.ref is None:
-            return Opened({}, None, playbooks)
+            kept = [e.state for e in self._tools.journal.entries() if e.key == self.journal_key]
+            return Opened(kept[0] if kept else {}, None, playbooks)
         form = self._desk.intake.form(self.ref).to_mapping()
         return Opened(form, self._desk.drafts.load(self.ref), playbooks)
 
@@ -173,9 +194,13 @@ class TicketWorkspace(QWidget):
     def _open_ticket(self, values: dict[str, Any]) -> None:
         from console.services.intake import IntakeForm
 
+        journal, key = self._tools.journal, self.journal_key
+
         def create() -> str:
             form = IntakeForm.from_mapping(values)
-            return self._desk.intake.open_ticket(form, self._desk.agent.username)
+            ref = self._desk.intake.open_ticket(form, self._desk.agent.username)
+            journal.discard(key)  # from now on the ticket's draft holds it
+            return ref
 
         def done(ref: str | None, error: BaseException | None) -> None:
             assert self.intake is not None
@@ -395,7 +420,8 @@ class TicketWorkspace(QWidget):
     def _write_draft(self, state: dict[str, Any]) -> int:
         """Worker thread: the draft's new revision."""
         if self.ref is None:
-            return 0  # nothing to attach it to until the ticket is opened
+            self._tools.journal.save(self.journal_key, state.get("intake", {}))
+            return 0
         revision = self._desk.drafts.save(self.ref, state, self._revision)
         self._revision = revision
         return revision

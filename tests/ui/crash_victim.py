@@ -1,7 +1,10 @@
 """A console that opens a ticket, types into its handoff, waits for the autosave, says READY
 and then waits to be killed (tests/ui/test_desk_recovery.py).
 
-    python -m tests.ui.crash_victim STORE_URL DATA_DIR
+    python -m tests.ui.crash_victim STORE_URL DATA_DIR [unopened]
+
+With ``unopened`` it types the intake of a new ticket and never opens it: READY comes once
+the intake journal holds what was typed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from console.ui.workspace import TicketWorkspace
 TYPED = "Outlook shows 0x800CCC0E when sending since the password change this morning"
 
 
-def main(store_url: str, data_dir: Path) -> int:
+def main(store_url: str, data_dir: Path, unopened: bool = False) -> int:
     app = QApplication(sys.argv[:1])
     qsettings = QSettings(str(data_dir / "geometry.ini"), QSettings.Format.IniFormat)
     desk, window, _ = build_desk_window(
@@ -41,8 +44,19 @@ def main(store_url: str, data_dir: Path) -> int:
                 return
             workspace.intake.edits["caller"].setText("Sam Okafor")
             workspace.intake.edits["summary"].setText(TYPED)
+            if unopened:
+                workspace.intake.changed.emit()  # setText is not an edit: say it was one
+                QTimer.singleShot(50, journal_written)
+                return
             workspace.intake.open_button.click()
             QTimer.singleShot(50, type_handoff)
+
+        def journal_written() -> None:
+            journal = data_dir / "unopened-intake" / f"{workspace.journal_key}.json"
+            if journal.exists() and TYPED in journal.read_text(encoding="utf-8"):
+                print(f"READY {workspace.journal_key}", flush=True)
+            else:
+                QTimer.singleShot(50, journal_written)
 
         def type_handoff() -> None:
             if workspace.handoff is None:
@@ -63,4 +77,4 @@ def main(store_url: str, data_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
+    sys.exit(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:] == ["unopened"]))

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,12 @@ def start_window(qtbot: QtBot, store_url: str, data_dir: Path) -> tuple[Any, Mai
     return desk, window, sessions
 
 
-@pytest.fixture
-def killed_console(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(store URL, ref) after a console that held a draft of ref was killed."""
+def kill_console(tmp_path: Path, *mode: str) -> tuple[str, str]:
+    """(store URL, the ref or journal key READY named) after the console was killed."""
     store_url = f"sqlite:///{tmp_path / 'console.db'}"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     with subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.crash_victim", store_url, str(tmp_path)],
+        [sys.executable, "-m", "tests.ui.crash_victim", store_url, str(tmp_path), *mode],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -61,7 +59,13 @@ def killed_console(tmp_path: Path) -> Iterator[tuple[str, str]]:
             if victim.poll() is None:
                 victim.kill()
                 victim.wait(10)
-    yield store_url, line.split()[1]
+    return store_url, line.split()[1]
+
+
+@pytest.fixture
+def killed_console(tmp_path: Path) -> tuple[str, str]:
+    """(store URL, ref) after a console that held a draft of ref was killed."""
+    return kill_console(tmp_path)
 
 
 @pytest.mark.slow
@@ -94,6 +98,34 @@ def test_the_next_start_offers_the_draft_a_killed_console_held(
         qtbot.waitUntil(lambda: bool(sessions), timeout=20_000)
         qtbot.wait(200)
         assert not window.recovery_banner.isVisible()
+    finally:
+        window.shutdown()
+        desk.close()
+        for session in sessions:
+            session.end()
+
+
+@pytest.mark.slow
+def test_intake_typed_before_the_ticket_was_opened_survives_a_crash(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    store_url, key = kill_console(tmp_path, "unopened")
+    desk, window, sessions = start_window(qtbot, store_url, tmp_path)
+    try:
+        qtbot.waitUntil(window.recovery_banner.isVisible, timeout=20_000)
+        assert "a new ticket for Sam Okafor" in window.recovery_text.text()
+        window.restore_button.click()
+        workspace = window.current_workspace()
+        assert isinstance(workspace, TicketWorkspace)
+        assert workspace.ref is None and workspace.journal_key == key
+        qtbot.waitUntil(lambda: workspace.intake is not None, timeout=20_000)
+        assert workspace.intake is not None
+        assert workspace.intake.edits["summary"].text() == TYPED
+
+        # Closing the tab without opening the ticket is the agent's choice: it is forgotten.
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(workspace))
+        journal = tmp_path / "unopened-intake" / f"{key}.json"
+        qtbot.waitUntil(lambda: not journal.exists(), timeout=10_000)
     finally:
         window.shutdown()
         desk.close()
