@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -34,100 +32,34 @@ from sqlalchemy import (
     tuple_,
 )
 
-from console.domain.enums import TicketStatus
-from console.store.database import TicketStore
-from console.store.repositories import DRAFTS, PACKAGES, TICKETS, WORKING_STATUSES
-
-SUBMITTED_STATUSES = (TicketStatus.PENDING_REVIEW.value, TicketStatus.ESCALATED.value)
-
-
-class QueueView(StrEnum):
-    """The navigation's queues; the value is the label the window shows."""
-
-    MY_OPEN = "My open tickets"
-    DRAFTS = "Drafts"
-    RETURNED = "Returned to me"
-    SUBMITTED = "Submitted"
-    ALL = "All tickets"
-    REVIEW = "Review queue"
-    """Escalations waiting for a supervisor."""
-
-    @property
-    def needs_agent(self) -> bool:
-        return self in _AGENT_VIEWS
-
-
-_AGENT_VIEWS = frozenset(
-    (QueueView.MY_OPEN, QueueView.DRAFTS, QueueView.RETURNED, QueueView.SUBMITTED)
+from console.services.queue_model import (
+    SUBMITTED_STATUSES,
+    PageKey,
+    QueueQuery,
+    QueueView,
+    SortColumn,
+    SortValue,
+    TicketPage,
+    TicketRow,
+    finish_page,
+    page_request,
 )
+from console.store.database import TicketStore
+from console.store.repositories import DRAFTS, PACKAGES, TICKETS
 
-
-class SortColumn(StrEnum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    PRIORITY = "priority"
-    STATUS = "status"
-    REF = "ref"
-    CALLER = "caller"
-    CATEGORY = "category"
-
-
-SortValue = datetime | str | None
-
-
-@dataclass(frozen=True, slots=True)
-class QueueQuery:
-    """One queue as the window shows it: which tickets, filtered how, in which order."""
-
-    view: QueueView = QueueView.ALL
-    agent: str = ""
-    """Whose queue, for the "my" views (the signed-in agent's username)."""
-    search: str = ""
-    """Case-insensitive substring of the ref, caller or summary; blank for no filter."""
-    sort: SortColumn = SortColumn.CREATED_AT
-    descending: bool = True
-    status: str | None = None
-    """One status on top of the view (the CLI's ``tickets list --status``)."""
-
-    def validate(self) -> None:
-        """Raise :class:`ValueError` (one sentence) if the query cannot be run."""
-        if self.view.needs_agent and not self.agent.strip():
-            raise ValueError(f"The '{self.view}' queue needs the agent's username")
-        if self.status is not None and self.status not in set(TicketStatus):
-            raise ValueError(f"'{self.status}' is not a ticket status")
-
-
-@dataclass(frozen=True, slots=True)
-class PageKey:
-    """Where the next page starts: the last row's sort value and id, for one sort order."""
-
-    value: SortValue
-    id: int
-    sort: SortColumn
-    descending: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    id: int
-    ref: str
-    status: str
-    category: str
-    priority: str | None
-    has_package: bool
-    has_draft: bool
-    caller: str
-    summary: str
-    agent: str
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class TicketPage:
-    rows: tuple[TicketRow, ...]
-    next_key: PageKey | None
-    """Pass it as ``after`` for the next page; None when this page is the last."""
+# The value types live in queue_model (free of SQLAlchemy, for the stdlib reader too); the
+# names stay importable from here.
+__all__ = [
+    "SUBMITTED_STATUSES",
+    "PageKey",
+    "QueueQuery",
+    "QueueView",
+    "SortColumn",
+    "SortValue",
+    "TicketPage",
+    "TicketQueries",
+    "TicketRow",
+]
 
 
 class TicketQueries:
@@ -149,21 +81,13 @@ class TicketQueries:
         ``status`` alone is shorthand for all tickets of one status, newest first (the CLI).
         Raises :class:`ValueError` for a query that cannot run or a key from another sort.
         """
-        if query is None:
-            query = QueueQuery(status=status)
-        elif status is not None:
-            raise ValueError("Give the status inside the QueueQuery, not beside it")
-        query.validate()
-        if limit < 1:
-            raise ValueError(f"A page needs at least one row, not {limit}")
-        if after is not None and (after.sort, after.descending) != (query.sort, query.descending):
-            raise ValueError("The page key belongs to another sort order; start from the top")
+        query = page_request(query, after, limit, status)
         params, kind = _params(query), self._store.kind
         rows: list[Any] = []
         with self._store.sessions() as session:
             # One row more than asked tells whether another page follows.
             wanted = limit + 1
-            nullable = query.sort is SortColumn.PRIORITY
+            nullable = query.sort.nullable
             if not nullable or after is None or after.value is not None:
                 keyed = after is not None
                 statement = _statement(_shape(query, keyed, "values" if nullable else "all", kind))
@@ -175,12 +99,7 @@ class TicketQueries:
                 values = {"after_id": after.id} if after is not None and keyed else {}
                 more = {**params, **values, "limit": wanted - len(rows)}
                 rows += session.execute(statement, more).all()
-        page = tuple(_row(r) for r in rows[:limit])
-        if len(rows) <= limit:
-            return TicketPage(page, None)
-        last = page[-1]
-        value: SortValue = getattr(last, query.sort.value)
-        return TicketPage(page, PageKey(value, last.id, query.sort, query.descending))
+        return finish_page(query, [_row(r) for r in rows], limit)
 
     def count(self, query: QueueQuery) -> int:
         """How many tickets the query finds (an index count for the "my" views, a scan of the
@@ -221,10 +140,9 @@ def _shape(query: QueueQuery, keyed: bool, segment: str, dialect: str) -> _Shape
 
 def _params(query: QueueQuery) -> dict[str, Any]:
     params: dict[str, Any] = {"agent": query.agent.strip(), "status": query.status}
-    text = query.search.strip()
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params["pattern"] = f"%{escaped}%"
+    pattern = query.like_pattern
+    if pattern is not None:
+        params["pattern"] = pattern
     return params
 
 
@@ -233,16 +151,10 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if shape.view.needs_agent:
         where.append(t.agent == bindparam("agent"))
-    statuses = {
-        QueueView.MY_OPEN: WORKING_STATUSES,
-        QueueView.DRAFTS: WORKING_STATUSES,
-        QueueView.RETURNED: (TicketStatus.RETURNED.value,),
-        QueueView.SUBMITTED: SUBMITTED_STATUSES,
-        QueueView.REVIEW: (TicketStatus.PENDING_REVIEW.value,),
-    }.get(shape.view)
+    statuses = shape.view.statuses
     if statuses is not None:
         where.append(t.status == statuses[0] if len(statuses) == 1 else t.status.in_(statuses))
-    if shape.view is QueueView.DRAFTS:
+    if shape.view.drafted_only:
         where.append(exists().where(DRAFTS.c.ticket_id == t.id))
     if shape.one_status:
         where.append(t.status == bindparam("status"))

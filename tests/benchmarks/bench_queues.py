@@ -1,14 +1,21 @@
 """Queue and draft benchmarks (issue 5): run on demand, print figures, assert nothing.
 
     .venv/bin/python -m tests.benchmarks.bench_queues [--tickets 100000] [--store PATH]
-        [--page-size 100] [--runs 9] [--only queues,drafts] [--sort-indexes]
+        [--page-size 100] [--runs 9] [--only queues,drafts,first-page] [--sort-indexes]
+        [--first-page-runs 7]
 
 Figures (medians of ``--runs`` timings, wall clock, milliseconds):
 - every queue view, and "All tickets" in every sort both ways, plus two searches: the first
   page, and page 500 (or the last page, when the view has fewer), on a SQLite store seeded
   with ``--tickets`` demo tickets; ``count`` of each view;
 - a draft save (one transaction, ~20 KB of JSON, the revision check included) and a load,
-  p50 and p95 over 500 saves.
+  p50 and p95 over 500 saves;
+- the first page of "All tickets" (200 rows) in a fresh process, as the window's start-up
+  pays for it: ``python -c`` that imports the stdlib reader (queues_sqlite) and reads it,
+  against one that imports the SQLAlchemy reader, opens the store and reads it, and an
+  interpreter that imports nothing of the project; medians of ``--first-page-runs`` runs
+  after one warm-up (hyperfine's method): the process's wall time, the time inside it, and
+  its peak RSS.
 
 ``--store PATH`` reuses a store seeded before (seeding 100,000 tickets takes about 30 s);
 ``--sort-indexes`` first adds an index per sort column, to compare against.
@@ -19,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -177,13 +186,68 @@ def bench_drafts(store: TicketStore, saves: int) -> None:
     )
 
 
+# Each script prints the milliseconds from before its first project import to the page read,
+# then the process's peak RSS in KiB: VmHWM, not ru_maxrss, which Linux carries over from the
+# parent (this benchmark, large after seeding) through fork and exec.
+_FIRST_PAGE_SCRIPTS = {
+    "bare interpreter (no project import)": "",
+    "stdlib reader (queues_sqlite)": """
+from pathlib import Path
+from console.services.queue_model import QueueQuery
+from console.services.queues_sqlite import SqliteTicketQueries
+page = SqliteTicketQueries(Path(STORE)).page(QueueQuery(), None, 200)
+assert len(page.rows) == 200
+""",
+    "SQLAlchemy reader (queues)": """
+from console.services.queues import QueueQuery, TicketQueries
+from console.store.database import open_store, parse_store_url
+page = TicketQueries(open_store(parse_store_url(STORE))).page(QueueQuery(), None, 200)
+assert len(page.rows) == 200
+""",
+}
+_TIMED = """import time
+started = time.perf_counter()
+STORE = {store!r}
+{body}
+elapsed = (time.perf_counter() - started) * 1000
+with open("/proc/self/status") as status:
+    peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+print(elapsed, peak)
+"""
+
+
+def bench_first_page(path: Path, runs: int) -> None:
+    """The first page in a fresh process, per reader: wall time, time inside, peak RSS."""
+    print(f"first page of All tickets (200 rows) in a fresh process, medians of {runs} runs")
+    for label, body in _FIRST_PAGE_SCRIPTS.items():
+        script = _TIMED.format(store=str(path), body=body)
+        walls, insides, peaks = [], [], []
+        for run in range(runs + 1):  # the first run warms the OS caches and is not counted
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", script], capture_output=True, text=True, check=True
+            )
+            wall = (time.perf_counter() - started) * 1000
+            inside, peak_kib = done.stdout.split()
+            if run:
+                walls.append(wall)
+                insides.append(float(inside))
+                peaks.append(int(peak_kib) / 1024)
+        print(
+            f"  {label:<38} process {statistics.median(walls):7.1f} ms   "
+            f"imports+open+page {statistics.median(insides):7.1f} ms   "
+            f"peak RSS {statistics.median(peaks):6.1f} MB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--store", type=Path, help="a seeded SQLite file to reuse (or create)")
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--only", default="queues,drafts")
+    parser.add_argument("--only", default="queues,drafts,first-page")
+    parser.add_argument("--first-page-runs", type=int, default=7)
     parser.add_argument("--sort-indexes", action="store_true")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -191,7 +255,7 @@ def main() -> None:
         path = args.store or Path(scratch) / "queues.db"
         store = open_store(parse_store_url(str(path)))
         try:
-            if "queues" in wanted:
+            if wanted & {"queues", "first-page"}:
                 with store.sessions() as session:
                     seeded = session.scalar(select(func.count()).select_from(Ticket)) or 0
                 if seeded < args.tickets:
@@ -202,7 +266,11 @@ def main() -> None:
                         for statement in SORT_INDEXES:
                             conn.execute(text(statement))
                     print("with an index per sort column (bench_* indexes)")
+            if "queues" in wanted:
                 bench_queues(store, args.page_size, args.runs)
+            if "first-page" in wanted:
+                store.dispose()  # as at start-up: no other connection holds the file open
+                bench_first_page(path, args.first_page_runs)
             if "drafts" in wanted:
                 bench_drafts(store, 500)
         finally:
