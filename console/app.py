@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from console.startup_clock import ms_since_process_start
 
+T = TypeVar("T")
 APP_NAME = "Agent Console"
 LOCAL_VIEWS = frozenset({"my_open", "drafts"})
 """Queues read from this workstation's store; in team mode its tickets reach the team store
@@ -185,15 +187,16 @@ def _ports(
     if settings.agent_role == "supervisor":
         views.append(("review", "Review queue"))
 
+    readers = _QueueReaders(desk, None if team_mode else _sqlite_path(choice.url))
+
     def count(view: str) -> int:
-        from console.services.queues import QueueQuery, QueueView
+        from console.services.queue_model import QueueQuery, QueueView
 
         query = QueueQuery(QueueView[view.upper()], agent=desk.agent.username)
-        queries = desk.workstation_queries if view in LOCAL_VIEWS else desk.queries
-        return int(queries.count(query))
+        return readers.read(view, lambda queries: int(queries.count(query)))
 
     def page_source(view: str, search: str, sort: str, descending: bool) -> Any:
-        from console.services.queues import QueueQuery, QueueView, SortColumn
+        from console.services.queue_model import QueueQuery, QueueView, SortColumn
 
         query = QueueQuery(
             QueueView[view.upper()],
@@ -204,8 +207,7 @@ def _ports(
         )
 
         def page(after: Any, limit: int) -> Any:
-            queries = desk.workstation_queries if view in LOCAL_VIEWS else desk.queries
-            return queries.page(query, after, limit)
+            return readers.read(view, lambda queries: queries.page(query, after, limit))
 
         return page
 
@@ -244,6 +246,58 @@ def _ports(
         new_workspace=new_workspace,
         deliver=deliver,
     )
+
+
+class _QueueReaders:
+    """Who answers a queue: the stdlib sqlite3 reader where the queue lives in a SQLite
+    file (start-up shows the first page without importing SQLAlchemy, about 0.5 s here),
+    else, or when that file is not (yet) readable so, the desk's SQLAlchemy queries."""
+
+    def __init__(self, desk: Any, tickets_path: Path | None) -> None:
+        self._desk = desk
+        self._tickets_path = tickets_path
+        self._readers: dict[Path, Any] = {}
+        self._lock = threading.Lock()
+        desk.on_close.append(self.close)
+
+    def read(self, view: str, ask: Callable[[Any], T]) -> T:
+        from console.services.queues_sqlite import QueueReaderUnavailable
+
+        fast = self._fast(view)
+        if fast is not None:
+            try:
+                return ask(fast)
+            except QueueReaderUnavailable:
+                pass  # a store not created or migrated yet: the desk opens (and upgrades) it
+        desk = self._desk
+        return ask(desk.workstation_queries if view in LOCAL_VIEWS else desk.queries)
+
+    def _fast(self, view: str) -> Any:
+        from console.config import workstation_path
+        from console.services.queues_sqlite import SqliteTicketQueries
+
+        path = self._tickets_path
+        if path is None and view in LOCAL_VIEWS:
+            path = workstation_path()
+        if path is None:
+            return None
+        with self._lock:
+            if path not in self._readers:
+                self._readers[path] = SqliteTicketQueries(path)
+            return self._readers[path]
+
+    def close(self) -> None:
+        with self._lock:
+            for reader in self._readers.values():
+                reader.close()
+            self._readers.clear()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///PATH`` URL (None for an in-memory store)."""
+    _, sep, rest = url.partition(":///")
+    path = rest.split("?", 1)[0]
+    return Path(path) if sep and path and path != ":memory:" else None
 
 
 @dataclass

@@ -65,6 +65,8 @@ class Desk:
         self.offline_reason = ""
         """Why the team store could not be reached at the last try, in one sentence."""
         self._services: dict[str, Any] = {}
+        self.on_close: list[Callable[[], None]] = []
+        """Called by :meth:`close` (readers the app opened beside the desk)."""
 
     # -- stores ------------------------------------------------------------------------------
 
@@ -93,6 +95,8 @@ class Desk:
         return self._stores is not None and not self._stores.unreachable
 
     def close(self) -> None:
+        for close in self.on_close:
+            close()
         with self._lock:
             if self._stores is not None:
                 self._stores.close()
