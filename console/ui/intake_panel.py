@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.enums import Category, Channel
+from console.ui.ticket_model import humanize
 
 FIELDS = ("caller", "contact", "client", "site", "summary")
 NO_PLAYBOOK = ""
@@ -82,12 +83,15 @@ class IntakePanel(QWidget):
                 self.channel.setObjectName("intake_channel")
                 self.channel.setAccessibleName("Channel")
                 for channel in Channel:
-                    self.channel.addItem(_words(channel.value), channel.value)
+                    self.channel.addItem(humanize(channel.value), channel.value)
                 self.channel.currentIndexChanged.connect(self._edited)
                 form.addRow("Channel", self.channel)
             form.addRow(labels[key], edit)
         self.vague = QLabel("")
         self.vague.setObjectName("intake_vague")
+        emphasis = self.vague.font()
+        emphasis.setBold(True)  # weight, not colour: it reads in light and dark palettes
+        self.vague.setFont(emphasis)
         self.vague.setWordWrap(True)
         self.vague.setAccessibleName("Summary prompt")
         self.vague.hide()
@@ -103,7 +107,7 @@ class IntakePanel(QWidget):
         self.category.setObjectName("intake_category")
         self.category.setAccessibleName("Category")
         for category in Category:
-            self.category.addItem(_words(category.value), category.value)
+            self.category.addItem(humanize(category.value), category.value)
         self.category.currentIndexChanged.connect(self._edited)
         form.addRow("Category", self.category)
         self.playbooks = QListWidget()
@@ -197,7 +201,7 @@ class IntakePanel(QWidget):
         self.playbooks.addItem(none)
         chosen: QListWidgetItem | None = None
         for n, suggestion in enumerate(self._suggest(self.edits["summary"].text())):
-            item = QListWidgetItem(f"{suggestion.title}  ({suggestion.category})")
+            item = QListWidgetItem(f"{suggestion.title} · {humanize(suggestion.category)}")
             item.setData(Qt.ItemDataRole.UserRole, suggestion.playbook_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, suggestion.category)
             self.playbooks.addItem(item)
@@ -232,8 +236,3 @@ def _select_data(combo: QComboBox, value: object) -> None:
     index = combo.findData(value)
     if index >= 0:
         combo.setCurrentIndex(index)
-
-
-def _words(value: str) -> str:
-    """``walk_in`` -> "Walk in"."""
-    return value.replace("_", " ").capitalize()

@@ -278,6 +278,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)  # a team store URL and the keyring hint fit without scrolling
         self._settings = settings
         self._path = path
         self._runner = runner

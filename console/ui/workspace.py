@@ -104,6 +104,7 @@ class TicketWorkspace(QWidget):
         self.handoff: HandoffForm | None = None
         self.attachments: AttachmentsPanel | None = None
         self._troubleshoot_state: Mapping[str, Any] = {}
+        self._queued = ""
         self.steps = QTabWidget()
         self.steps.setObjectName("workspace_steps")
         self.notice = QLabel("")
@@ -118,7 +119,7 @@ class TicketWorkspace(QWidget):
             shortcut.activated.connect(lambda n=n: self.show_step(n))
         self.autosaver = Autosaver(self._runner, self.draft_state, self._write_draft, parent=self)
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
-        self.notice.setText("Opening…" if ref else "Loading playbooks…")
+        self._say("Opening…" if ref else "Loading playbooks…")
         self._runner.run_task(self._load, self._loaded, label="Opening the ticket")
 
     # -- the main window's Workspace protocol ---------------------------------------------
@@ -154,6 +155,10 @@ class TicketWorkspace(QWidget):
             if widget is not None:
                 widget.setFocus()
 
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))  # an empty label would still take a line
+
     # -- loading -----------------------------------------------------------------------------
 
     def _load(self) -> Opened:
@@ -167,9 +172,9 @@ class TicketWorkspace(QWidget):
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
-            self.notice.setText(f"Could not open the ticket: {error}")
+            self._say(f"Could not open the ticket: {error}")
             return
-        self.notice.setText("")
+        self._say("")
         self._playbooks = opened.playbooks
         content: Mapping[str, Any] = opened.draft.content if opened.draft else {}
         self._revision = opened.draft.revision if opened.draft else None
@@ -330,13 +335,15 @@ class TicketWorkspace(QWidget):
 
         def submit() -> str:
             receipt = desk.escalation.submit(build(), actor)
-            return f"Queued for delivery as {receipt.priority} (package {receipt.package_id[:8]})"
+            return f"Queued for delivery: {receipt.priority}, package {receipt.package_id[:8]}"
 
         def done(text: str | None, error: BaseException | None) -> None:
             if error is not None:
                 form.set_submission_state(f"Not submitted: {error}", locked=False)
                 return
-            form.set_submission_state(text or "Queued for delivery")
+            self._queued = text or "Queued for delivery"
+            form.set_submission_state(self._queued)
+            self._freeze()
             self.submitted.emit(ref)
 
         self._runner.run_task(submit, done, label=f"Submitting {ref}")
@@ -381,7 +388,13 @@ class TicketWorkspace(QWidget):
     def set_delivery_state(self, text: str) -> None:
         """Queued / delivered / failed with the reason, as the outbox reports it."""
         if self.handoff is not None:
-            self.handoff.set_submission_state(text)
+            _, _, detail = self._queued.partition(": ")
+            self.handoff.set_submission_state(f"{text}: {detail}" if detail else text)
+
+    def _freeze(self) -> None:
+        """Submitted or resolved: what the package holds can no longer change."""
+        if self.attachments is not None:
+            self.attachments.setEnabled(False)
 
     def _resolve(self, summary: str) -> None:
         assert self.handoff is not None and self.ref is not None
@@ -396,6 +409,7 @@ class TicketWorkspace(QWidget):
                 form.set_submission_state(f"Not resolved: {error}", locked=False)
                 return
             form.set_submission_state(f"Resolved at tier 1: {summary}")
+            self._freeze()
 
         self._runner.run_task(resolve, done, label=f"Resolving {ref}")
 

@@ -101,7 +101,8 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
 
     # 5. Submit: frozen into the outbox, then delivered.
     form.submit_button.click()
-    qtbot.waitUntil(lambda: form.state.text() == "Delivered to tier 2", timeout=20_000)
+    qtbot.waitUntil(lambda: form.state.text().startswith("Delivered to tier 2: P3"), timeout=20_000)
+    assert desk_window.window.current_workspace().attachments.isEnabled() is False
     qtbot.waitUntil(lambda: window.navigation.count_of("submitted") == 1, timeout=10_000)
     assert window.status.outbox.text() == "Outbox empty"
     verified = PackageExchange(desk.stores.workstation).export(ref, tmp_path / "handoff.zip")
