@@ -239,6 +239,7 @@ def _ports(
         open_settings=open_settings,
         sla_reading=sla_reading,
         count=count,
+        messages=desk.messages,
         views=views,
         page_source=page_source,
         team_mode=team_mode,
@@ -342,11 +343,11 @@ def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
         later = [key for key in changed if key != "diagnostics.privacy"]
         if later:
             # The stores, the agent and the playbooks are opened once per run.
-            parent.status.set_activity(
-                f"Saved. {', '.join(later)} take effect when Agent Console starts again."
+            parent.status.say(
+                f"Settings saved. {', '.join(later)} take effect when Agent Console starts again."
             )
         elif changed:
-            parent.status.set_activity("Saved.")
+            parent.status.say("Settings saved.")
 
     dialog.saved.connect(saved)
     dialog.open()

@@ -65,6 +65,10 @@ class Desk:
         self.offline_reason = ""
         """Why the team store could not be reached at the last try, in one sentence."""
         self._services: dict[str, Any] = {}
+        from console.services.messages import Messages
+
+        self.messages = Messages()
+        """What the desk tells the agent (the window subscribes its Qt bridge)."""
         self.on_close: list[Callable[[], None]] = []
         """Called by :meth:`close` (readers the app opened beside the desk)."""
 
@@ -83,6 +87,9 @@ class Desk:
                         raise
                     self._stores = self._open_offline()
                     self.offline_reason = str(exc)
+                    self.messages.warning(
+                        f"Working offline: {exc} Escalations wait in the outbox until it is back."
+                    )
             return self._stores
 
     @property
@@ -200,6 +207,7 @@ class Desk:
                     stores.tickets, stores.unreachable = team, ""
                     self.offline_reason = ""
                     self._services.pop("queries", None)  # they read the workstation until now
+                self.messages.info(f"Connected to the team store {team.display_url} again.")
         if stores.unreachable:
             destination = UnreachableDestination(stores.unreachable, reason)
         elif stores.team_mode:

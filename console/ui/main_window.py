@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.ui.help_overlay import HelpOverlay, Shortcut
+from console.ui.messages_bridge import MessagesBridge
 from console.ui.navigation import Navigation
 from console.ui.queue_view import QueueView
 from console.ui.status_bar import DeskStatusBar
@@ -106,6 +107,8 @@ class WindowPorts:
     """(parent, caption, suggested file name) -> the path the agent chose, or None."""
     recover: Callable[[], list[Restorable]] = field(default=lambda: [])
     """What a crashed session left to restore; runs on a worker thread."""
+    messages: Any = None
+    """The services' message channel (console.services.messages.Messages), if any."""
     count: Callable[[str], int | None] = field(default=lambda view: None)
     """How many tickets a queue holds (None: not cheap to say); runs on a worker thread."""
     sla_reading: Callable[[str], Any] = field(default=lambda ref: None)
@@ -168,6 +171,9 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.set_store(ports.team_mode, ports.store_display)
         self.status.set_outbox(0)
+        if ports.messages is not None:
+            self._bridge = MessagesBridge(ports.messages, self)
+            self._bridge.said.connect(lambda _level, text: self.status.say(text))
         runner.busy_changed.connect(self.status.set_busy)
         runner.activity.connect(self.status.set_activity)
 
@@ -197,6 +203,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """After the event loop: let running tasks (a draft save, a delivery) finish."""
         self._shut_down = True
+        if hasattr(self, "_bridge"):
+            self._bridge.detach()
         self._sla_timer.stop()
         self._outbox_timer.stop()
         self._runner.wait_for_done(30_000)
@@ -247,7 +255,7 @@ class MainWindow(QMainWindow):
         workspace.retitled.connect(lambda: self.retitle(workspace))
         workspace.submitted.connect(lambda _ref: self.deliver_outbox(now=True))
         workspace.submitted.connect(lambda _ref: self.refresh_counts())
-        workspace.message.connect(self.status.set_activity)
+        workspace.message.connect(self.status.say)
         return workspace
 
     def retitle(self, workspace: Workspace) -> None:
@@ -342,7 +350,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         if error is not None:
-            self.status.set_activity(f"Could not check for unsaved drafts: {error}")
+            self.status.say(f"Could not check for unsaved drafts: {error}")
             return
         if not items:
             return
@@ -416,7 +424,7 @@ class MainWindow(QMainWindow):
     def _ticket_in_front(self) -> Workspace | None:
         workspace = self.current_workspace()
         if workspace is None:
-            self.status.set_activity("Open a ticket first.")
+            self.status.say("Open a ticket first.")
         return workspace
 
     def _copy_markdown(self) -> None:

@@ -15,6 +15,10 @@ class DeskStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.activity = QLabel("")
+        self.activity.setObjectName("status_activity")
+        self.message = QLabel("")
+        self.message.setObjectName("status_message")
+        self.message.setAccessibleName("Last message")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: background work has no known length
         self.busy.setMaximumWidth(90)
@@ -25,7 +29,8 @@ class DeskStatusBar(QStatusBar):
         self.outbox = self._label("outbox", "Outbox")
         self.sla = self._label("sla", "SLA clock of the open ticket")
         self.addWidget(self.busy)
-        self.addWidget(self.activity, 1)
+        self.addWidget(self.activity)
+        self.addWidget(self.message, 1)
         for label in (self.sla, self.outbox, self.connection, self.store):
             self.addPermanentWidget(label)
 
@@ -61,7 +66,14 @@ class DeskStatusBar(QStatusBar):
         )
 
     def set_activity(self, label: str) -> None:
+        """What runs in the background now ("" when nothing does)."""
         self.activity.setText(label)
+
+    def say(self, text: str) -> None:
+        """A message for the agent (an export done, the store back online); it stays until
+        the next one."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
 
     def set_busy(self, running: int) -> None:
         self.busy.setVisible(running > 0)

@@ -41,6 +41,7 @@ def test_a_package_submitted_offline_is_delivered_when_the_server_returns(
         assert window.status.store.text().startswith("Team store:")
         qtbot.waitUntil(lambda: window.status.connection.text() == "Offline", timeout=20_000)
         assert not desk.online
+        assert "Cannot reach" in window.status.connection.toolTip()
 
         # The agent goes on working: the escalation is frozen into the outbox.
         ref = add_ticket(desk.stores.workstation, "HD-OFFLINE1")
@@ -54,6 +55,10 @@ def test_a_package_submitted_offline_is_delivered_when_the_server_returns(
         qtbot.waitUntil(lambda: window.status.outbox.text() == "Outbox empty", timeout=30_000)
         assert window.status.connection.text() == "Connected"
         assert desk.online
+        qtbot.waitUntil(
+            lambda: window.status.message.text().startswith("Connected to the team store"),
+            timeout=10_000,
+        )
     finally:
         opened.close()
 
