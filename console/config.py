@@ -3,43 +3,94 @@
 The store is chosen, in order, by ``--store URL``, the ``AGENT_CONSOLE_STORE`` environment
 variable, ``[store] url`` in the config file, or else a SQLite file in the user data directory.
 A password never comes from here: it lives in the OS keyring (``agent-console store login``).
-This module stays light (no SQLAlchemy) because every command starts with it.
+This module stays light (no SQLAlchemy, and on Linux neither platformdirs nor pathlib until a
+path is asked for) because every command starts with it and `collect` is timed.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
-import platformdirs
+TYPE_CHECKING = False  # not typing's (~5 ms): see console/diagnostics/__init__.py
+if TYPE_CHECKING:
+    from pathlib import Path
 
 APP_NAME = "agent-console"
 STORE_ENV = "AGENT_CONSOLE_STORE"
+CONFIG_FILE_NAME = "config.toml"
 
 
 class ConfigError(Exception):
     """The config file is unreadable or breaks a rule; the message names file and key."""
 
 
-@dataclass(frozen=True, slots=True)
 class StoreChoice:
+    """The ticket store's URL, and where the choice came from (for messages: ``--store``,
+    ``AGENT_CONSOLE_STORE``, a config file, ``default``). Immutable, compared by value. (Not a
+    dataclass: importing `dataclasses` costs `collect` about 15 ms.)"""
+
+    __slots__ = ("url", "source")
     url: str
     source: str
-    """Where the choice came from, for messages: --store, AGENT_CONSOLE_STORE, a file, default."""
+
+    def __init__(self, url: str, source: str) -> None:
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "source", source)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"StoreChoice is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoreChoice):
+            return NotImplemented
+        return (self.url, self.source) == (other.url, other.source)
+
+    def __hash__(self) -> int:
+        return hash((self.url, self.source))
+
+    def __repr__(self) -> str:
+        return f"StoreChoice(url={self.url!r}, source={self.source!r})"
+
+
+# Where platformdirs puts user configuration on Linux and the BSDs is plain XDG, computed here
+# without importing platformdirs (about 15 ms of `collect`, which only needs the config file to
+# read its privacy level). tests/test_config.py checks this against platformdirs.
+_XDG_PLATFORM = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
+    hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ
+)
+
+
+def config_dir_name() -> str:
+    """The user config directory, as ``platformdirs.user_config_dir`` names it."""
+    if _XDG_PLATFORM:
+        xdg = os.environ.get("XDG_CONFIG_HOME", "")
+        if os.path.isabs(xdg):  # a relative one is ignored, as the XDG spec says
+            return os.path.join(xdg, APP_NAME)
+        home = os.environ.get("HOME", "")
+        if os.path.isabs(home):
+            return os.path.join(home.rstrip("/") + "/.config", APP_NAME)
+    # Elsewhere, or an odd home (unset, relative): platformdirs knows the rules.
+    import platformdirs
+
+    return platformdirs.user_config_dir(APP_NAME, appauthor=False)
 
 
 def config_dir() -> Path:
-    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+    from pathlib import Path
+
+    return Path(config_dir_name())
 
 
 def data_dir() -> Path:
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def config_file() -> Path:
-    return config_dir() / "config.toml"
+    return config_dir() / CONFIG_FILE_NAME
 
 
 def workstation_path() -> Path:
@@ -61,9 +112,9 @@ def choose_store(cli_value: str | None, environ: Mapping[str, str] = os.environ)
     return StoreChoice(f"sqlite:///{workstation_path()}", "default")
 
 
-def read_config(path: Path) -> dict[str, dict[str, object]]:
+def read_config(path: str | Path) -> dict[str, dict[str, object]]:
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             import tomllib  # here: most machines have no config file, and `collect` is timed
 
             data = tomllib.load(f)
@@ -82,9 +133,9 @@ def read_config(path: Path) -> dict[str, dict[str, object]]:
 PRIVACY_LEVELS = ("standard", "strict")
 
 
-def default_privacy(path: Path | None = None) -> str:
+def default_privacy(path: str | Path | None = None) -> str:
     """The diagnostics privacy level from ``[diagnostics] privacy``, else ``standard``."""
-    path = path or config_file()
+    path = path or os.path.join(config_dir_name(), CONFIG_FILE_NAME)
     value = read_config(path).get("diagnostics", {}).get("privacy", "standard")
     if value not in PRIVACY_LEVELS:
         raise ConfigError(

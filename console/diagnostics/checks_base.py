@@ -15,11 +15,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from console.diagnostics.host import Host, LiveHost
+from console.diagnostics.host import LiveHost
+
+if TYPE_CHECKING:
+    from console.diagnostics.host import Host
 
 SocketAddress = tuple[Any, ...]
 Resolver = Callable[[str, int | None], list[tuple[int, SocketAddress]]]

@@ -6,9 +6,12 @@ The lines are redacted with the rest of the snapshot before anything is stored o
 
 from __future__ import annotations
 
-from typing import Any
+from console.diagnostics import TYPE_CHECKING
 
-from console.diagnostics.host import Host
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.host import Host
 
 MAX_LINES = 50
 MAX_LINE_CHARS = 500

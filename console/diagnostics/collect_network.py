@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
-from console.diagnostics import network
-from console.diagnostics.collect_system import Psutil
-from console.diagnostics.host import Host
+from console.diagnostics import TYPE_CHECKING, network
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.collect_system import Psutil
+    from console.diagnostics.host import Host
 
 
 def collect_interfaces(ps: Psutil) -> tuple[list[dict[str, Any]], Any, Any]:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
-from console.diagnostics.collect_system import Psutil, iso
+from console.diagnostics import TYPE_CHECKING
+from console.diagnostics.collect_system import iso
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.collect_system import Psutil
 
 TOP_N = 10
 # Windows lists its idle time as a process that is "busy" whenever the machine is not.

@@ -6,10 +6,13 @@ server went away. Those are listed but not probed, with the reason, so the captu
 
 from __future__ import annotations
 
-from typing import Any
+from console.diagnostics import TYPE_CHECKING
 
-from console.diagnostics.collect_system import Psutil
-from console.diagnostics.host import Host
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.collect_system import Psutil
+    from console.diagnostics.host import Host
 
 MAX_PARTITIONS = 40
 NETWORK_FILESYSTEMS = frozenset(

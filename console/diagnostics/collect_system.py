@@ -10,12 +10,16 @@ records them under ``meta`` and goes on. Platform gaps are not errors: they are 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from console import __version__
-from console.diagnostics.host import Host
+from console.diagnostics import TYPE_CHECKING
 
-Psutil = Any
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.host import Host
+
+    Psutil = Any
 """The psutil module or a recorded stand-in offering the same functions."""
 
 OS_FAMILIES = {"Linux": "linux", "Windows": "windows", "Darwin": "macos"}

@@ -1,8 +1,9 @@
 """What the collectors may ask of the machine besides psutil: files, commands, environment.
 
 Collectors take a :class:`Host` instead of touching the OS themselves, so the branches for
-Windows and macOS run on Linux against a :class:`RecordedHost` built from a fixture recorded on
-such a machine (``tests/fixtures/hosts/``). Every method answers ``None`` rather than raising
+Windows and macOS run on Linux against a
+:class:`~console.diagnostics.recorded_host.RecordedHost` built from a fixture recorded on such a
+machine (``tests/fixtures/hosts/``). Every method answers ``None`` rather than raising
 when the thing is missing, unreadable or too slow: a collector records that and goes on.
 """
 
@@ -11,12 +12,11 @@ from __future__ import annotations
 import functools
 import locale
 import os
-import platform
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+
+from console.diagnostics import TYPE_CHECKING
 
 COMMAND_TIMEOUT = 2.0
 """Seconds any one command may take; a machine that slow has its answer recorded as missing."""
@@ -25,27 +25,32 @@ READ_LIMIT = 256 * 1024
 """No file a collector reads needs more; a bigger one (a runaway log) is cut here."""
 
 
-class Host(Protocol):
-    """The operating system, seen through the few questions collectors ask of it."""
+# Only the type checker needs the protocol (nothing checks it at run time), and typing costs
+# `collect` ~5 ms: see console/diagnostics/__init__.py.
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    @property
-    def system(self) -> str:
-        """``platform.system()``: ``Linux``, ``Windows`` or ``Darwin``."""
+    class Host(Protocol):
+        """The operating system, seen through the few questions collectors ask of it."""
 
-    @property
-    def environ(self) -> Mapping[str, str]: ...
+        @property
+        def system(self) -> str:
+            """``platform.system()``: ``Linux``, ``Windows`` or ``Darwin``."""
 
-    @property
-    def platform(self) -> Mapping[str, str]:
-        """``platform`` module facts (system, release, version, machine, node), the locale,
-        timezone and utc_offset_minutes, and where they apply processor, win32_edition,
-        win32_release, win32_version and mac_release."""
+        @property
+        def environ(self) -> Mapping[str, str]: ...
 
-    def read_text(self, path: str, limit: int = READ_LIMIT) -> str | None:
-        """The file's text (at most ``limit`` characters), or None if it cannot be read."""
+        @property
+        def platform(self) -> Mapping[str, str]:
+            """``platform`` module facts (system, release, version, machine, node), the locale,
+            timezone and utc_offset_minutes, and where they apply processor, win32_edition,
+            win32_release, win32_version and mac_release."""
 
-    def run(self, argv: Sequence[str], timeout: float = 2.0) -> str | None:
-        """A command's stdout, or None if it is missing, fails or outlives ``timeout``."""
+        def read_text(self, path: str, limit: int = READ_LIMIT) -> str | None:
+            """The file's text (at most ``limit`` characters), or None if it cannot be read."""
+
+        def run(self, argv: Sequence[str], timeout: float = 2.0) -> str | None:
+            """A command's stdout, or None if it is missing, fails or outlives ``timeout``."""
 
 
 class LiveHost:
@@ -56,7 +61,7 @@ class LiveHost:
 
     @property
     def system(self) -> str:
-        return platform.system()
+        return _uname()["system"]
 
     @property
     def environ(self) -> Mapping[str, str]:
@@ -65,14 +70,7 @@ class LiveHost:
     @functools.cached_property
     def platform(self) -> Mapping[str, str]:
         """Read once: several collectors ask, and the answers do not change during a call."""
-        facts = {
-            "system": platform.system(),
-            "release": platform.release(),
-            "version": platform.version(),
-            "machine": platform.machine(),
-            "node": platform.node(),
-            "locale": locale.getlocale()[0] or "",
-        }
+        facts = {**_uname(), "locale": locale.getlocale()[0] or ""}
         local = datetime.now().astimezone()
         offset = local.utcoffset()
         facts["timezone"] = local.tzname() or ""
@@ -80,11 +78,15 @@ class LiveHost:
             0 if offset is None else int(offset.total_seconds()) // 60
         )
         if facts["system"] == "Windows":
+            import platform  # here, not at the top: see _uname
+
             # Elsewhere platform.processor() runs `uname -p`, which says less than cpuinfo.
             facts["processor"] = platform.processor()
             facts["win32_edition"] = platform.win32_edition() or ""
             facts["win32_release"], facts["win32_version"] = platform.win32_ver()[:2]
         elif facts["system"] == "Darwin":
+            import platform
+
             facts["mac_release"] = platform.mac_ver()[0]
         return facts
 
@@ -112,20 +114,19 @@ class LiveHost:
         return done.stdout.decode("utf-8", errors="replace")
 
 
-@dataclass
-class RecordedHost:
-    """A machine as recorded in a fixture: answers only what was recorded."""
+@functools.cache
+def _uname() -> dict[str, str]:
+    """``platform.uname()``'s system, node, release, version and machine. Where the OS has
+    uname (Linux, macOS, the BSDs) that is all ``platform`` reads, so ask it directly: importing
+    ``platform`` (its regexes) costs `collect`, whose run time is part of a capture, ~2.5 ms."""
+    fields = ("system", "node", "release", "version", "machine")
+    if hasattr(os, "uname"):
+        values: tuple[str, ...] = tuple(os.uname())
+    else:
+        import platform
 
-    system: str
-    files: Mapping[str, str] = field(default_factory=dict)
-    commands: Mapping[str, str] = field(default_factory=dict)
-    """Keyed by the command line joined with single spaces."""
-    environ: Mapping[str, str] = field(default_factory=dict)
-    platform: Mapping[str, str] = field(default_factory=dict)
-
-    def read_text(self, path: str, limit: int = READ_LIMIT) -> str | None:
-        text = self.files.get(path)
-        return None if text is None else text[:limit]
-
-    def run(self, argv: Sequence[str], timeout: float = 2.0) -> str | None:
-        return self.commands.get(" ".join(argv))
+        values = tuple(platform.uname())[:5]
+    return {
+        name: "" if value == "unknown" else value
+        for name, value in zip(fields, values, strict=True)
+    }

@@ -13,9 +13,9 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from console.diagnostics.host import COMMAND_TIMEOUT, Host
+from console.diagnostics import TYPE_CHECKING
+from console.diagnostics.host import COMMAND_TIMEOUT
 from console.diagnostics.network_proxy import (
     WINDOWS_INTERNET_SETTINGS,
     environment_proxies,
@@ -24,6 +24,11 @@ from console.diagnostics.network_proxy import (
     proxy_settings,
     windows_proxies,
 )
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from console.diagnostics.host import Host
 
 __all__ = [
     "WINDOWS_INTERNET_SETTINGS",

@@ -8,7 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from console.diagnostics.host import COMMAND_TIMEOUT, Host
+from console.diagnostics import TYPE_CHECKING
+from console.diagnostics.host import COMMAND_TIMEOUT
+
+if TYPE_CHECKING:
+    from console.diagnostics.host import Host
 
 _ENVIRONMENT_PROXIES = (
     ("http_proxy", "http"),

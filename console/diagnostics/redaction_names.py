@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
 def _names(text: str) -> list[str]:
@@ -175,15 +174,26 @@ def is_proxy_name(name: str) -> bool:
 # --- Programs whose short flags take a password ------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class PasswordFlag:
-    """A program's password flag. ``-pSECRET`` is always the password."""
+    """A program's password flag. ``-pSECRET`` is always the password. Immutable. (Not a
+    dataclass: importing `dataclasses` costs `collect` about 15 ms.)
 
-    separate: bool = True
-    """``-p SECRET`` too. False for mysql and 7-Zip, where ``-p NAME`` means "prompt", and
-    NAME is a database or an archive."""
-    split: str = ""
-    """The value is ``user<split>password`` (curl ``-u``, smbclient ``-U``): keep the user."""
+    ``separate``: ``-p SECRET`` too. False for mysql and 7-Zip, where ``-p NAME`` means
+    "prompt", and NAME is a database or an archive.
+    ``split``: the value is ``user<split>password`` (curl ``-u``, smbclient ``-U``): keep the
+    user.
+    """
+
+    __slots__ = ("separate", "split")
+    separate: bool
+    split: str
+
+    def __init__(self, separate: bool = True, split: str = "") -> None:
+        object.__setattr__(self, "separate", separate)
+        object.__setattr__(self, "split", split)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"PasswordFlag is immutable: cannot set {name!r}")
 
 
 _MYSQL = {"-p": PasswordFlag(separate=False)}
@@ -232,11 +242,18 @@ def program_name(argument: str) -> str:
     return base.removesuffix(".exe")
 
 
-_PROGRAM_MENTION = re.compile(
-    r"(?i)(?<![\w.-])(?:"
-    + "|".join(re.escape(p) for p in sorted(_PASSWORD_FLAGS, key=len, reverse=True) if " " not in p)
-    + r"|docker|podman|nerdctl)(?:\.exe)?(?![\w.-])"
-)
+@cache
+def _program_mention() -> re.Pattern[str]:
+    """Compiled at first use: only text that passes the flag hint below needs it, and
+    compiling it at import cost `collect` (whose run time is part of a capture) about 2 ms."""
+    programs = sorted((p for p in _PASSWORD_FLAGS if " " not in p), key=len, reverse=True)
+    return re.compile(
+        r"(?i)(?<![\w.-])(?:"
+        + "|".join(re.escape(p) for p in programs)
+        + r"|docker|podman|nerdctl)(?:\.exe)?(?![\w.-])"
+    )
+
+
 # A password flag after whitespace. Starting with a character class lets the regex engine
 # skip straight to whitespace: a cheap first test, where `-a` inside `x86_64-apple` is not.
 _PASSWORD_FLAG_HINT = re.compile(
@@ -251,7 +268,7 @@ def mentions_password_flag(text: str) -> bool:
     it and run the command-line rules. Cheapest tests first: this runs on every string."""
     if not ((" " in text or "\t" in text) and ("-" in text or "/p:" in text)):
         return False
-    return _PASSWORD_FLAG_HINT.search(text) is not None and bool(_PROGRAM_MENTION.search(text))
+    return _PASSWORD_FLAG_HINT.search(text) is not None and bool(_program_mention().search(text))
 
 
 ARG_ASSIGN = re.compile(r"(?:--?)?(?P<name>[A-Za-z_][\w.-]{0,79})=(?P<value>.*)", re.S)

@@ -1,7 +1,8 @@
 """What secrets and identifiers look like in text: the scanning patterns, and the checks on
 addresses that a pattern alone cannot make (public or private, a MAC or all zeros).
 
-Everything here is pure, compiled once at import. Every quantifier in the scanning patterns
+Everything here is pure. The patterns every capture uses are compiled at import, the rest at
+their first use (see :func:`compiled_later`). Every quantifier in the scanning patterns
 is bounded or possessive, because the input is whatever a machine logged: a megabyte of
 base64 without a space must cost one pass, not a quadratic backtrack.
 """
@@ -10,9 +11,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from console.diagnostics.redaction_names import secret_kind
+
+
+def compiled_later(pattern: str) -> Callable[[], re.Pattern[str]]:
+    """A pattern compiled at its first use (``compiled_later(...)()`` is the pattern): for
+    those a typical capture never needs (strict privacy, key blocks, vendor tokens...).
+    Compiling them all at import cost `collect`, whose run time is part of a capture, ~8 ms."""
+    return cache(lambda: re.compile(pattern))
+
 
 _PLACEHOLDER = re.compile(r"\[REDACTED:[a-z-]+\]")
 
@@ -64,7 +74,7 @@ def is_anonymous_mac(text: str) -> bool:
     return digits in ("0" * 12, "f" * 12)
 
 
-VERSION_BEFORE = re.compile(
+version_before = compiled_later(
     r"(?i)(?:\b(?:version|ver|release|build|firmware|revision)[\s\"':=]{1,4}|[A-Za-z]/)\Z"
 )
 """Text just before a dotted quad that makes it a version: ``version 1.2.3.4``, ``Foo/1.2.3.4``."""
@@ -72,11 +82,13 @@ VERSION_BEFORE = re.compile(
 SHARED_PROFILES = frozenset({"public", "default", "default user", "all users", "shared", "root"})
 """Home directories that belong to no person (``C:\\Users\\Public``, ``/Users/Shared``)."""
 
-PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----")
-PEM_BODY = re.compile(r"\s*(?:[A-Za-z0-9+/]+=*|(?:Proc-Type|DEK-Info|Comment): [^\r\n]*)?\s*")
+pem_end = compiled_later(r"-----END [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----")
+pem_body = compiled_later(r"\s*(?:[A-Za-z0-9+/]+=*|(?:Proc-Type|DEK-Info|Comment): [^\r\n]*)?\s*")
 """A line of a key block: base64, a header (``DEK-Info: AES-128-CBC,...``) or blank."""
 
-SCHEMELESS_CREDENTIALS = re.compile(r"(?P<user>[^\s:/@\[\]]{1,256}):(?P<password>[^\s/@]{1,256})@")
+schemeless_credentials = compiled_later(
+    r"(?P<user>[^\s:/@\[\]]{1,256}):(?P<password>[^\s/@]{1,256})@"
+)
 """``http_proxy=alice:pw@proxy:3128``: some tools accept proxy URLs without a scheme."""
 
 
@@ -85,20 +97,20 @@ SCHEMELESS_CREDENTIALS = re.compile(r"(?P<user>[^\s:/@\[\]]{1,256}):(?P<password
 # Secrets that start with a fixed string get their own pass, run only when that string is
 # present (a `str` containment test): cheap, and it keeps them out of the main pattern, which
 # has no literal prefix and so costs something at every position.
-PEM = re.compile(
+pem = compiled_later(
     # The whole block, or to the end of the string when the END line is elsewhere.
     r"-----BEGIN [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----(?s:.*?)"
     r"(?:(?P<pem_end>-----END [A-Z0-9 ]{0,40}?PRIVATE KEY(?: BLOCK)?-----)|\Z)"
 )
-JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+")
-AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+jwt = compiled_later(r"eyJ[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+")
+aws_key_id = compiled_later(r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 # Tokens whose vendor gave them a recognisable prefix, so they are caught even with no label
 # around them (a bare token pasted into a log line or a command).
 VENDOR_TOKEN_PREFIXES = (
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk_live_",
     "sk_test_", "rk_live_", "sk-", "AIza", "npm_", "pypi-AgE",
 )  # fmt: skip
-VENDOR_TOKEN = re.compile(
+vendor_token = compiled_later(
     r"(?:gh[pousr]_[A-Za-z0-9]{36,255}"  # GitHub
     r"|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub fine-grained
     r"|glpat-[A-Za-z0-9_-]{20,255}"  # GitLab
@@ -159,24 +171,24 @@ LABEL_VALUE = re.compile(rf"{_VALUE}|[\"']?[^\s,;&\"'<>]*+")
 FLAG_VALUE = re.compile(rf"{_VALUE}|[^\s]++")
 SCHEME = re.compile(rf"{_SCHEMES}[ \t]+")
 """An HTTP authorization scheme before the credential: ``Bearer``, ``Basic``..."""
-URL_CREDENTIALS = re.compile(
+url_credentials = compiled_later(
     r"//(?P<user>\[REDACTED:[a-z-]+\]|[^\s:/@\[\]]{0,256}+):(?P<password>[^\s/@]{1,256})@"
 )
 """What follows ``scheme:`` in ``scheme://user:password@host``."""
 WORD = re.compile(r"[A-Za-z][\w.-]{0,39}")
 
 
-def _scan_pattern(*alternatives: str) -> re.Pattern[str]:
+def _scan_pattern(*alternatives: str) -> str:
     """The pattern consumes the non-word character before a match instead of looking behind
     for it: a pattern that starts with a character class lets the regex engine skip from one
     non-word character to the next in C, where a lookbehind first costs a full attempt at
     every position. The match proper is the named group (``match.lastgroup``); the scanner
     puts a space before the text so that its first word has a character before it too."""
-    return re.compile(r"[^\w](?:" + "|".join(alternatives) + ")")
+    return r"[^\w](?:" + "|".join(alternatives) + ")"
 
 
-STANDARD_SCAN = _scan_pattern(*_SECRETS, _LABEL)
-STRICT_SCAN = _scan_pattern(*_SECRETS, *_IDENTIFIERS, _LABEL)
+STANDARD_SCAN = re.compile(_scan_pattern(*_SECRETS, _LABEL))
+strict_scan = compiled_later(_scan_pattern(*_SECRETS, *_IDENTIFIERS, _LABEL))
 
 
 def standard_scan_needed(text: str) -> bool:

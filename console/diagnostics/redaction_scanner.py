@@ -44,7 +44,7 @@ class TextScanner:
         self.strict = strict
         self.counts: Counter[str] = Counter()
         self.pem_open = False
-        self._pattern = patterns.STRICT_SCAN if strict else patterns.STANDARD_SCAN
+        self._pattern = patterns.strict_scan() if strict else patterns.STANDARD_SCAN
         self._scan_needed = patterns.strict_scan_needed if strict else patterns.standard_scan_needed
         known = {str(name).strip() for name in user_names}
         known = {n for n in known if n and n.casefold() not in patterns.SHARED_PROFILES}
@@ -168,13 +168,13 @@ class TextScanner:
 
     def _round(self, text: str) -> str:
         if "-----BEGIN" in text:
-            text = _replace_all(patterns.PEM, text, self._pem)
+            text = _replace_all(patterns.pem(), text, self._pem)
         if "eyJ" in text:
-            text = _replace_all(patterns.JWT, text, lambda m: self._word(m, "jwt"))
+            text = _replace_all(patterns.jwt(), text, lambda m: self._word(m, "jwt"))
         if "AKIA" in text or "ASIA" in text:
-            text = _replace_all(patterns.AWS_KEY_ID, text, self._aws)
+            text = _replace_all(patterns.aws_key_id(), text, self._aws)
         if any(prefix in text for prefix in patterns.VENDOR_TOKEN_PREFIXES):
-            text = _replace_all(patterns.VENDOR_TOKEN, text, lambda m: self._word(m, "token"))
+            text = _replace_all(patterns.vendor_token(), text, lambda m: self._word(m, "token"))
         if names.mentions_password_flag(text):
             # Before the main scan, which would read `-pSECRET` as a flag named pSECRET.
             tokens = _SPACES.split(text)
@@ -288,7 +288,7 @@ class TextScanner:
         text = match.string
         if text[name_end] != ":":
             return None
-        found = patterns.URL_CREDENTIALS.match(text, name_end + 1, match.endpos)
+        found = patterns.url_credentials().match(text, name_end + 1, match.endpos)
         if found is None:
             return None
         user, password = found["user"], found["password"]
@@ -323,7 +323,7 @@ class TextScanner:
         if self._versioned or not patterns.is_public_ipv4(match["ipv4"]):
             return _kept(match)
         start = _start(match)
-        if patterns.VERSION_BEFORE.search(match.string[max(0, start - 24) : start]):
+        if patterns.version_before().search(match.string[max(0, start - 24) : start]):
             return _kept(match)
         return self.note("public-ip"), match.end()
 

@@ -4,7 +4,11 @@ the few highlight lines that go into the handoff."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+from console.diagnostics import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 GiB = 1024**3
 

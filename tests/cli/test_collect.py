@@ -151,6 +151,68 @@ def test_collect_imports_neither_qt_nor_sqlalchemy() -> None:
     assert done.stdout.strip() == "0 []", done.stderr
 
 
+def test_collect_leaves_out_the_modules_that_only_slow_it_down() -> None:
+    # Measured marginal import costs on the collect path: dataclasses ~15 ms (inspect, ast,
+    # dis, tokenize), platformdirs ~15 ms (pathlib, tempfile, shutil, random, bz2, lzma),
+    # platform ~2.5 ms, typing ~4.5 ms, pathlib ~4 ms, argparse's shutil ~3.4 ms; `collect`
+    # is timed against hwinfo (issue 3).
+    probe = (
+        "import sys, io, contextlib\n"
+        "from console.__main__ import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(['collect', '--json'])\n"
+        "slow = sorted(set(sys.modules) & "
+        "{'dataclasses', 'inspect', 'platformdirs', 'platform', 'tempfile',"
+        " 'typing', 'pathlib', 'shutil', 'getpass'})\n"
+        "print(code, slow)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "0 []", done.stderr
+
+
+def test_the_capture_runs_without_typing() -> None:
+    # typing costs `collect` ~5 ms to import; see console/diagnostics/__init__.py.
+    probe = (
+        "import sys, json\n"
+        "sys.modules['typing'] = None  # importing it now fails\n"
+        "from console.config import default_privacy\n"
+        "from console.diagnostics.redaction import Privacy\n"
+        "from console.diagnostics.snapshot import capture_snapshot\n"
+        "from console.diagnostics.summary import render_summary\n"
+        "data = capture_snapshot(Privacy(default_privacy())).data\n"
+        "print(sorted(json.loads(json.dumps(data))), bool(render_summary(data)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("True"), done.stdout
+    assert all(f"'{key}'" in done.stdout for key in TOP_LEVEL)
+
+
+def test_help_is_laid_out_as_argparse_lays_it_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from console.cli.common import ArgumentParser, HelpFormatter
+
+    def build(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        collect = parser.add_subparsers(dest="command").add_parser("collect", help="capture")
+        collect.add_argument("--privacy", choices=["standard", "strict"], help="level " * 30)
+        return collect
+
+    ours = build(ArgumentParser(prog="agent-console"))
+    theirs = build(argparse.ArgumentParser(prog="agent-console"))
+    assert ours.formatter_class is HelpFormatter  # subparsers share it
+    helps = {}
+    for columns in ("50", "123", "", "not a number"):
+        monkeypatch.setenv("COLUMNS", columns)
+        helps[columns] = ours.format_help()
+        assert helps[columns] == theirs.format_help()
+    assert helps["50"] != helps["123"]  # the width is followed
+
+
 def test_the_parser_for_one_command_is_the_same_as_in_the_whole_one(
     cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:

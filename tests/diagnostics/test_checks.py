@@ -39,7 +39,7 @@ from console.diagnostics.checks import (
     validate_arguments,
 )
 from console.diagnostics.checks_base import resolve_addresses, strip_credentials
-from console.diagnostics.host import RecordedHost
+from console.diagnostics.recorded_host import RecordedHost
 from tests.support.recorded_psutil import load_recording
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hosts"

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.diagnostics import network
-from console.diagnostics.host import LiveHost, RecordedHost
+from console.diagnostics.host import LiveHost
+from console.diagnostics.recorded_host import RecordedHost
 from tests.support.recorded_psutil import load_recording
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hosts"

@@ -64,6 +64,29 @@ def test_this_machine_has_every_section_and_is_json() -> None:
     assert data["processes"]["top_memory"][0]["rss_bytes"] > 0
 
 
+def test_this_machine_is_named_as_the_platform_module_names_it() -> None:
+    import platform
+
+    from console.diagnostics.host import LiveHost
+
+    host = LiveHost()
+    facts = host.platform
+    assert host.system == platform.system() == facts["system"]
+    assert facts["release"] == platform.release()
+    assert facts["version"] == platform.version()
+    assert facts["machine"] == platform.machine()
+    assert facts["node"] == platform.node()
+
+
+def test_a_snapshot_is_an_immutable_value() -> None:
+    snapshot = recorded("linux-debian12")
+    assert snapshot == Snapshot(dict(snapshot.data), snapshot.redaction)
+    assert snapshot != Snapshot({**snapshot.data, "logs": None}, snapshot.redaction)
+    with pytest.raises(AttributeError):
+        snapshot.data = {}
+    assert snapshot.data["system"]
+
+
 def test_a_sampler_started_earlier_measures_cpu_over_its_window() -> None:
     import psutil
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import psutil
 
-from console.diagnostics.host import LiveHost, RecordedHost
+from console.diagnostics.host import LiveHost
+from console.diagnostics.recorded_host import RecordedHost
 
 
 def _raise_if_asked(value: Any) -> Any:
