@@ -26,7 +26,7 @@ class JournalEntry:
     state: dict[str, Any]
 
     def describe(self) -> str:
-        """"a new ticket for Sam Okafor" (the caller, when typed)."""
+        """The agent's words for it: "a new ticket for Sam Okafor" (when the caller is typed)."""
         caller = str(self.state.get("caller", "")).strip()
         return f"a new ticket for {caller}" if caller else "a new ticket"
 

@@ -32,9 +32,9 @@ def test_a_failed_write_keeps_the_previous_version_and_leaves_no_temporary(
 ) -> None:
     journal = IntakeJournal(tmp_path)
     journal.save("k", {"caller": "first"})
-    with mock.patch("console.services.intake_journal.os.replace", side_effect=OSError("full")):
-        with pytest.raises(OSError, match="full"):
-            journal.save("k", {"caller": "second"})
+    failing = mock.patch("console.services.intake_journal.os.replace", side_effect=OSError("full"))
+    with failing, pytest.raises(OSError, match="full"):
+        journal.save("k", {"caller": "second"})
     assert [e.state for e in journal.entries()] == [{"caller": "first"}]
     assert sorted(p.name for p in journal.directory.iterdir()) == ["k.json"]
 
