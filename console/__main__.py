@@ -1,6 +1,7 @@
-"""``agent-console``: the composition root of the command line.
+"""``agent-console``: the window with no command, else the command line.
 
-Chooses the concrete credentials backend (the OS keyring) and hands it to the commands.
+Chooses the concrete credentials backend (the OS keyring) and hands it to the commands; the
+window's own composition root is ``console.app``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+
+TYPE_CHECKING = False  # not typing's (~5 ms): see console/diagnostics/__init__.py
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 # Commands that end without tearing the interpreter down: `collect` runs on a caller's machine
 # and its whole run time is part of the capture, teardown costs it about 30 ms, and by then
@@ -16,7 +20,23 @@ from typing import NoReturn
 QUICK_EXIT_COMMANDS = frozenset({"collect"})
 
 
+def wants_window(argv: Sequence[str]) -> bool:
+    """No command, only the window's own options (``--store URL``, ``--exit-after-startup``)."""
+    items = iter(argv)
+    for item in items:
+        if item == "--store":
+            next(items, None)
+        elif not (item.startswith("--store=") or item == "--exit-after-startup"):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if wants_window(arguments):
+        from console.app import run as run_window
+
+        return run_window(arguments)
     from console.cli import CliEnvironment, run
 
     def credentials():  # type: ignore[no-untyped-def]
@@ -24,9 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return KeyringCredentials()
 
-    return run(
-        list(sys.argv[1:] if argv is None else argv), CliEnvironment(credentials, os.environ)
-    )
+    return run(arguments, CliEnvironment(credentials, os.environ))
 
 
 def entry() -> NoReturn:

@@ -85,7 +85,26 @@ def test_exit_after_startup_prints_the_startup_time_and_exits_0(
     seeded: str, tmp_path: Path
 ) -> None:
     env = {"XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    started = run("-m", "console.app", "--store", seeded, "--exit-after-startup", env=env)
+    started = run("-m", "console", "--store", seeded, "--exit-after-startup", env=env)
     assert started.returncode == 0, started.stderr
     [line] = [line for line in started.stdout.splitlines() if line.startswith("startup_ms=")]
     assert 0 < int(line.removeprefix("startup_ms=")) < 60_000
+
+
+@pytest.mark.parametrize(
+    ("argv", "window"),
+    [
+        ([], True),
+        (["--exit-after-startup"], True),
+        (["--store", "sqlite:///x.db"], True),
+        (["--store=sqlite:///x.db", "--exit-after-startup"], True),
+        (["--help"], False),
+        (["--version"], False),
+        (["tickets", "list"], False),
+        (["--store", "sqlite:///x.db", "collect"], False),
+    ],
+)
+def test_no_command_means_the_window(argv: list[str], window: bool) -> None:
+    from console.__main__ import wants_window
+
+    assert wants_window(argv) is window
