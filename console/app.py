@@ -107,7 +107,10 @@ def build_desk_window(
         from console.connect import open_stores as connect
         from console.store.credentials import KeyringCredentials
 
-        return connect(chosen, environ, KeyringCredentials)
+        try:
+            return connect(chosen, environ, KeyringCredentials)
+        finally:
+            _settle_garbage_collector()
 
     def open_offline() -> Any:
         from console.connect import open_workstation_only
@@ -143,6 +146,15 @@ def build_desk_window(
     window = MainWindow(runner, ports, qsettings)
     windows.append(window)
     return desk, window, sessions
+
+
+def _settle_garbage_collector() -> None:
+    """After the heavy imports (SQLAlchemy, the store models, keyring): their ~100,000
+    long-lived objects leave the collector's generations, so a full collection stops taking
+    80-90 ms of a worker's time while it holds the GIL the window needs (bench_gui)."""
+    import gc
+
+    gc.freeze()  # no collect() first: that would be the very pause this avoids
 
 
 def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> list[Any]:

@@ -37,6 +37,7 @@ from console.ui.tasks import ThreadPoolTaskRunner
 
 OUTBOX_POLL_MS = 15_000
 SLA_REFRESH_MS = 30_000
+AFTER_FIRST_PAGE_MS = 300
 
 
 class Workspace(Protocol):
@@ -213,7 +214,8 @@ class MainWindow(QMainWindow):
         if not self._first_page_seen:
             self._first_page_seen = True
             self.first_page_loaded.emit()
-            QTimer.singleShot(0, self._after_first_page)
+            # The chores import the heavy parts on a worker; let the first page paint first.
+            QTimer.singleShot(AFTER_FIRST_PAGE_MS, self._after_first_page)
 
     def _loading_changed(self, loading: bool) -> None:
         # An empty queue loads no rows: its first page is loaded when loading stops.
