@@ -55,6 +55,7 @@ class CompletenessMeter(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
         layout.addWidget(self.gaps, 1)
+        layout.addStretch(0)  # takes the room when the list hides, so the text stays on top
 
     def show_result(self, result: GateResult) -> None:
         """Show ``result``; the list keeps the gate's order (the order of the form)."""
@@ -75,6 +76,9 @@ class CompletenessMeter(QWidget):
             item.setToolTip("Go to the field")
             self.gaps.addItem(item)
         self.gaps.setVisible(not result.passed)
+        layout = self.layout()
+        if layout is not None:  # the stretch takes the list's room when the list hides
+            layout.setStretch(layout.count() - 1, 1 if result.passed else 0)
 
     def fields(self) -> list[str]:
         """The fields of the gaps shown, in order."""

@@ -213,7 +213,8 @@ class CaptureDiffView(QWidget):
 
     def show_changes(self, changes: Sequence[Change]) -> None:
         self.model.set_changes(changes)
-        self.table.resizeColumnToContents(0)
+        for column in (0, 1):  # the facts and their old values; the new ones take the rest
+            self.table.resizeColumnToContents(column)
         count = len(changes)
         self.message.setText(
             f"{count} fact{'s' if count != 1 else ''} changed." if count else "No facts changed."

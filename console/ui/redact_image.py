@@ -290,7 +290,8 @@ class RedactDialog(QDialog):
 
     def _update_count(self) -> None:
         n = len(self.canvas.rectangles())
-        self.count.setText("Nothing blacked out" if n == 0 else f"{n} area(s) blacked out")
+        areas = "1 area" if n == 1 else f"{n} areas"
+        self.count.setText("Nothing blacked out" if n == 0 else f"{areas} blacked out")
         self.undo_button.setEnabled(n > 0)
         self.clear_button.setEnabled(n > 0)
 

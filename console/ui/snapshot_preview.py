@@ -87,6 +87,7 @@ class SnapshotPreview(QWidget):
         self.tree.setObjectName("diagnostics_preview_tree")
         self.tree.setAccessibleName("What leaves this machine")
         self.tree.setModel(self.model)
+        self.tree.expanded.connect(lambda _index: self._fit_names())
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.expand_button = QPushButton("Expand all")
@@ -122,4 +123,8 @@ class SnapshotPreview(QWidget):
         self.completeness.setText(describe_completeness(stored.content))
         self.removed.setText(describe_removed(stored.removed))
         self.model.set_snapshot(stored.content)
+        self.tree.resizeColumnToContents(0)
+
+    def _fit_names(self) -> None:
+        # Branches build their rows when opened: widen the name column to what is now shown.
         self.tree.resizeColumnToContents(0)

@@ -372,7 +372,7 @@ def test_the_real_dialog_blacks_out_what_the_agent_drags_over(qtbot: QtBot) -> N
     qtbot.mouseClick(panel.capture_screen_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(store.items) == 1)
 
-    assert driven == ["1 area(s) blacked out"]
+    assert driven == ["1 area blacked out"]
     result = decoded(store.only())
     assert_only_blacked(screenshot, result, [QRect(QPoint(40, 30), QPoint(99, 69))])
     assert result.pixelColor(40, 30) == BLACK

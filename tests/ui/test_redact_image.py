@@ -125,14 +125,14 @@ def test_ctrl_z_undoes_the_last_rectangle_only(qtbot: QtBot) -> None:
     dialog = shown_dialog(qtbot, image)
     drag(qtbot, dialog.canvas, QPoint(5, 5), QPoint(24, 14))
     drag(qtbot, dialog.canvas, QPoint(80, 60), QPoint(99, 89))
-    assert dialog.count.text() == "2 area(s) blacked out"
+    assert dialog.count.text() == "2 areas blacked out"
 
     qtbot.keyClick(dialog.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
     first = QRect(QPoint(5, 5), QPoint(24, 14))
     assert dialog.canvas.rectangles() == [first]
     assert_only_blacked(image, after_png_round_trip(dialog.redacted_image()), [first])
-    assert dialog.count.text() == "1 area(s) blacked out"
+    assert dialog.count.text() == "1 area blacked out"
 
 
 def test_clear_removes_every_rectangle_and_the_image_comes_back_unchanged(qtbot: QtBot) -> None:
