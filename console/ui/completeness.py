@@ -50,12 +50,12 @@ class CompletenessMeter(QWidget):
         self.gaps.setWordWrap(True)
         self.gaps.itemClicked.connect(self._activated)
         self.gaps.itemActivated.connect(self._activated)
-        layout = QVBoxLayout(self)
+        layout = self._column = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
         layout.addWidget(self.gaps, 1)
-        layout.addStretch(0)  # takes the room when the list hides, so the text stays on top
+        layout.addStretch(0)
 
     def show_result(self, result: GateResult) -> None:
         """Show ``result``; the list keeps the gate's order (the order of the form)."""
@@ -76,9 +76,8 @@ class CompletenessMeter(QWidget):
             item.setToolTip("Go to the field")
             self.gaps.addItem(item)
         self.gaps.setVisible(not result.passed)
-        layout = self.layout()
-        if layout is not None:  # the stretch takes the list's room when the list hides
-            layout.setStretch(layout.count() - 1, 1 if result.passed else 0)
+        # The stretch after the list takes its room when it hides, keeping the text on top.
+        self._column.setStretch(self._column.count() - 1, 1 if result.passed else 0)
 
     def fields(self) -> list[str]:
         """The fields of the gaps shown, in order."""
