@@ -6,12 +6,19 @@ when the page comes back. Sorting and filtering belong to the database: the mode
 reorders rows in memory; a header click asks the owner (``sort_requested``) to build a new
 source, which :meth:`TicketTableModel.reset_source` then starts reading from the top.
 
+The cells live in Qt (a :class:`QStandardItemModel`), not behind a Python ``data()``: a
+repaint asks a few thousand questions (every role of every visible cell), and each one that
+entered Python would have to win the GIL back from whatever a worker thread is doing. The
+worker formats a page's cells and encodes them in the layout Qt's own item drag and drop
+uses, so the GUI thread hands Qt the whole page in one call instead of one per cell.
+
 The model codes against the small protocols below, not against ``console.services``, so the
 list can show any page shape that has these fields (``TicketQueries.page`` returns one).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,14 +27,19 @@ from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QByteArray,
+    QDataStream,
+    QIODevice,
+    QMetaType,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSignalBlocker,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from console.ui.tasks import TaskRunner
 
@@ -130,13 +142,117 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class TicketTableModel(QAbstractTableModel):
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+
+
+def cell_text(row: RowLike, key: str, now: datetime) -> str:
+    """What the cell of column ``key`` shows for ``row``."""
+    if key == "priority":
+        return row.priority or ""
+    if key in ("status", "category"):
+        return humanize(getattr(row, key))
+    if key == "created_at":
+        return short_local_time(row.created_at, now)
+    return str(getattr(row, key))
+
+
+def cell_tooltip(row: RowLike, key: str) -> str | None:
+    """The cell's tooltip, where it says more than the cell (None elsewhere)."""
+    if key == "ref":
+        return f"{row.ref}: escalation package attached" if row.has_package else row.ref
+    if key == "summary":
+        return row.summary
+    if key == "created_at":
+        return full_local_time(row.created_at)
+    if key == "priority" and row.priority is None:
+        return "No priority yet"
+    return None
+
+
+def cell_roles(row: RowLike, now: datetime) -> list[dict[int, str]]:
+    """The text roles of each cell of ``row``, in column order: display, accessible text
+    (the column's name and the value, "none" for a blank) and the tooltip where there is one.
+    """
+    cells: list[dict[int, str]] = []
+    for column in COLUMNS:
+        shown = cell_text(row, column.key, now)
+        roles = {_DISPLAY: shown, _ACCESSIBLE: f"{column.label}: {shown or 'none'}"}
+        tooltip = cell_tooltip(row, column.key)
+        if tooltip is not None:
+            roles[_TOOLTIP] = tooltip
+        cells.append(roles)
+    return cells
+
+
+def _emphasised(row: RowLike, key: str) -> bool:
+    """P1 stands out in bold: the ticket that stopped someone's work."""
+    return key == "priority" and row.priority == "P1"
+
+
+def _serialized(value: object) -> bytes:
+    """``value`` as a QVariant in QDataStream's format."""
+    data = QByteArray()
+    stream = QDataStream(data, QIODevice.OpenModeFlag.WriteOnly)
+    stream.writeQVariant(value)
+    return bytes(data.data())
+
+
+# QDataStream's layout (big-endian; Qt's "Serializing Qt Data Types" page): a cell's row, its
+# column and the size of its QMap<int, QVariant>; then each role and its QVariant, which for
+# text is the type (QString), a null flag, the length in bytes and the UTF-16 itself.
+_CELL = struct.Struct(">iiI")
+_TEXT_ROLE = struct.Struct(">iIbI")
+_ROLE = struct.Struct(">i")
+_QSTRING = QMetaType.Type.QString.value
+
+
+def encode_cells(rows: Sequence[RowLike], now: datetime, emphasis: bytes) -> bytes:
+    """The cells of ``rows`` in the layout ``QAbstractItemModel::decodeData`` reads (item
+    drag and drop's ``application/x-qabstractitemmodeldatalist``): for each cell its row
+    (from 0), its column and its role map. ``emphasis`` is the FontRole value, serialized.
+
+    Plain Python with no Qt call, so that it runs on the worker thread, with the page query,
+    without handing the GIL back and forth.
+    """
+    parts: list[bytes] = []
+    for number, row in enumerate(rows):
+        for column, roles in enumerate(cell_roles(row, now)):
+            bold = _emphasised(row, COLUMNS[column].key)
+            parts.append(_CELL.pack(number, column, len(roles) + bold))
+            for role, text in roles.items():
+                utf16 = text.encode("utf-16-be")
+                parts.append(_TEXT_ROLE.pack(role, _QSTRING, 0, len(utf16)))
+                parts.append(utf16)
+            if bold:
+                parts.append(_ROLE.pack(_FONT))
+                parts.append(emphasis)
+    return b"".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedPage:
+    """A page as the worker hands it over: its rows, next key, and its cells encoded."""
+
+    rows: Sequence[RowLike]
+    next_key: Any | None
+    cells: bytes
+
+
+class TicketTableModel(QStandardItemModel):
     """Tickets, one row each, loaded a page at a time from a :data:`PageSource`.
 
     At most one page is in flight; a page of a source that was replaced while it ran is
     dropped when it arrives (each source has a generation number). After a failed page the
     model stops asking until :meth:`retry` or :meth:`reset_source`, so a broken connection
     does not turn scrolling into a stream of failing queries.
+
+    The cells are QStandardItems (enabled, selectable, never editable), so a view's paint
+    never calls into Python. A page arrives as one ``rowsInserted`` (with every row counted
+    and :meth:`row_ref` answering); its cells are filled right after, in the same call,
+    before the view paints. A source change is one ``modelReset``.
 
     Signals:
         loading_changed(bool): a page request started (True) or ended (False).
@@ -158,8 +274,8 @@ class TicketTableModel(QAbstractTableModel):
         parent: QObject | None = None,
     ) -> None:
         """``sortable``: the column keys the page sources can sort by; clicks on other
-        headers ask for nothing."""
-        super().__init__(parent)
+        headers ask for nothing. ``now`` dates the "Opened" cells of each page."""
+        super().__init__(0, len(COLUMNS), parent)
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         unknown = set(sortable) - set(COLUMN_KEYS)
@@ -176,8 +292,29 @@ class TicketTableModel(QAbstractTableModel):
         self._has_more = False
         self._loading = False
         self._error = ""
-        self._bold = QFont()
-        self._bold.setBold(True)
+        # Every cell Qt creates for the model is a copy of this one: only its flags matter.
+        prototype = QStandardItem()
+        prototype.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.setItemPrototype(prototype)
+        self.invisibleRootItem().setFlags(Qt.ItemFlag.NoItemFlags)
+        self._label_columns()
+        bold = QFont()
+        bold.setBold(True)
+        self._emphasis = _serialized(bold)  # bytes, so the worker never shares a QFont
+
+    def _label_columns(self) -> None:
+        """The header's texts live in Qt too: a header repaints with the list it heads."""
+        horizontal = Qt.Orientation.Horizontal
+        for section, column in enumerate(COLUMNS):
+            self.setHeaderData(section, horizontal, column.label, Qt.ItemDataRole.DisplayRole)
+            if column.key in self._sortable:
+                tooltip = f"Sort by {column.label.lower()}"
+                self.setHeaderData(section, horizontal, tooltip, Qt.ItemDataRole.ToolTipRole)
+            descending = column.key in _DESCENDING_FIRST
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.setHeaderData(
+                section, horizontal, order.value, Qt.ItemDataRole.InitialSortOrderRole
+            )
 
     # -- state ---------------------------------------------------------------------------
 
@@ -220,6 +357,10 @@ class TicketTableModel(QAbstractTableModel):
         """
         self._generation += 1
         self.beginResetModel()
+        # Inside the reset the view hears one modelReset, not the removal of every row; the
+        # columns stay, and with them the header's widths.
+        with QSignalBlocker(self):
+            self.setRowCount(0)
         self._rows = []
         self._source = source
         self._next_key = None
@@ -246,35 +387,51 @@ class TicketTableModel(QAbstractTableModel):
 
     def _request_page(self, source: PageSource) -> None:
         self._set_loading(True)
-        after, limit = self._next_key, self._page_size
+        after, limit, now, emphasis = self._next_key, self._page_size, self._now(), self._emphasis
+
+        def read() -> _LoadedPage:
+            page = source(after, limit)
+            rows = list(page.rows)
+            return _LoadedPage(rows, page.next_key, encode_cells(rows, now, emphasis))
+
         self._runner.run_task(
-            lambda: source(after, limit),
-            partial(self._page_arrived, self._generation),
-            label="Loading tickets",
+            read, partial(self._page_arrived, self._generation), label="Loading tickets"
         )
 
     def _page_arrived(
-        self, generation: int, page: PageLike | None, error: BaseException | None
+        self, generation: int, page: _LoadedPage | None, error: BaseException | None
     ) -> None:
         if not shiboken6.isValid(self):
             return  # the view was closed while the page ran
         if generation != self._generation:
             return  # the source was replaced while this page ran: its rows belong nowhere
         if error is not None or page is None:
-            self._error = str(error) or type(error).__name__
-            self._set_loading(False)
-            self.load_failed.emit(self._error)
+            self._fail(str(error) or type(error).__name__)
             return
-        rows = list(page.rows)
-        if rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
+        if page.rows and not self._append(page):
+            self._fail("The ticket list could not take this page")
+            return
         self._next_key = page.next_key
         # An empty page with a key would make every scroll ask again for nothing.
-        self._has_more = page.next_key is not None and bool(rows)
+        self._has_more = page.next_key is not None and bool(page.rows)
         self._set_loading(False)
+
+    def _append(self, page: _LoadedPage) -> bool:
+        """Qt decodes the cells and inserts the rows: one call, one rowsInserted."""
+        first = len(self._rows)
+        self._rows.extend(page.rows)  # first, so the rowsInserted slots can ask row_ref
+        mime = QMimeData()
+        # The format QAbstractItemModel::dropMimeData decodes: the first of mimeTypes().
+        mime.setData(self.mimeTypes()[0], page.cells)
+        if self.dropMimeData(mime, Qt.DropAction.CopyAction, first, 0, _ROOT):
+            return True
+        del self._rows[first:]
+        return False
+
+    def _fail(self, reason: str) -> None:
+        self._error = reason
+        self._set_loading(False)
+        self.load_failed.emit(reason)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
@@ -287,68 +444,3 @@ class TicketTableModel(QAbstractTableModel):
         """Ask for a sort; the rows stay as they are until the new source's first page."""
         if self.is_sortable(column):
             self.sort_requested.emit(COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder)
-
-    # -- the table -----------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.label
-        if role == Qt.ItemDataRole.ToolTipRole and column.key in self._sortable:
-            return f"Sort by {column.label.lower()}"
-        if role == Qt.ItemDataRole.InitialSortOrderRole:
-            descending = column.key in _DESCENDING_FIRST
-            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-            return order.value
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        key = COLUMNS[index.column()].key
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            shown = self._display(row, key) or "none"
-            return f"{COLUMNS[index.column()].label}: {shown}"
-        if role == Qt.ItemDataRole.FontRole and key == "priority" and row.priority == "P1":
-            return self._bold
-        return None
-
-    def _display(self, row: RowLike, key: str) -> str:
-        if key == "priority":
-            return row.priority or ""
-        if key in ("status", "category"):
-            return humanize(getattr(row, key))
-        if key == "created_at":
-            return short_local_time(row.created_at, self._now())
-        return str(getattr(row, key))
-
-    def _tooltip(self, row: RowLike, key: str) -> str | None:
-        if key == "ref":
-            return f"{row.ref}: escalation package attached" if row.has_package else row.ref
-        if key == "summary":
-            return row.summary
-        if key == "created_at":
-            return full_local_time(row.created_at)
-        if key == "priority" and row.priority is None:
-            return "No priority yet"
-        return None

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+from PySide6.QtCore import QByteArray, QDataStream, QIODevice, QModelIndex, Qt, QThreadPool
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -20,12 +22,15 @@ from console.services.demo import DemoSeeder
 from console.services.queues import QueueQuery, QueueView, TicketQueries
 from console.store.database import TicketStore, open_store, parse_store_url
 from console.store.models import Ticket
+from console.ui import ticket_model
 from console.ui.tasks import ImmediateTaskRunner, ThreadPoolTaskRunner
 from console.ui.ticket_model import (
     COLUMN_KEYS,
     PageLike,
     PageSource,
     TicketTableModel,
+    cell_roles,
+    encode_cells,
     humanize,
     short_local_time,
 )
@@ -343,6 +348,154 @@ def test_resetting_to_no_source_empties_the_model(tickets: FakeTickets) -> None:
     assert model.rowCount() == 0
     assert not model.canFetchMore(QModelIndex())
     assert not model.loading
+
+
+# -- the cells live in Qt ------------------------------------------------------------------
+
+
+def test_a_repaint_runs_no_python_of_the_model(qtbot: QtBot, tickets: FakeTickets) -> None:
+    model = TicketTableModel(ImmediateTaskRunner())
+    table = shown_table(qtbot, model)
+    model.reset_source(tickets.source())
+    qtbot.waitUntil(lambda: table.visualRect(model.index(0, 0)).isValid())
+    entered: list[str] = []
+
+    def profile(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call" and frame.f_code.co_filename == ticket_model.__file__:
+            entered.append(frame.f_code.co_name)
+
+    table.scrollTo(model.index(150, 0))  # rows the view has not painted yet
+    sys.setprofile(profile)
+    try:
+        table.viewport().repaint()
+    finally:
+        sys.setprofile(None)
+    assert entered == []  # no data(), no flags(): every question was answered by Qt
+
+
+def test_cells_are_selectable_and_never_editable(qtbot: QtBot, tickets: FakeTickets) -> None:
+    model = TicketTableModel(ImmediateTaskRunner())
+    table = shown_table(qtbot, model)
+    model.reset_source(tickets.source())
+    cell = model.index(3, COLUMN_KEYS.index("summary"))
+    assert model.flags(cell) == Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
+    table.setCurrentIndex(cell)
+    qtbot.keyClick(table, Qt.Key.Key_F2)  # the view's edit key
+    assert table.state() == QAbstractItemView.State.NoState
+    assert table.selectionModel().isSelected(cell)
+
+
+def test_a_page_arrives_as_one_insert_of_all_its_rows(tickets: FakeTickets) -> None:
+    model = TicketTableModel(ImmediateTaskRunner())
+    seen: list[tuple[int, int, int, str]] = []
+    model.rowsInserted.connect(
+        lambda _parent, first, last: seen.append(
+            (first, last, model.rowCount(), model.row_ref(last))
+        )
+    )
+    model.reset_source(tickets.source())
+    model.fetchMore(QModelIndex())
+    assert seen == [
+        (0, 199, 200, tickets.rows[199].ref),
+        (200, 399, 400, tickets.rows[399].ref),
+    ]
+    assert model.data(model.index(399, 0)) == tickets.rows[399].ref
+
+
+def test_a_new_source_is_one_reset_that_keeps_the_columns(
+    qtbot: QtBot, tickets: FakeTickets
+) -> None:
+    model = TicketTableModel(ImmediateTaskRunner())
+    table = shown_table(qtbot, model)
+    model.reset_source(tickets.source())
+    model.fetchMore(QModelIndex())
+    table.setColumnWidth(COLUMN_KEYS.index("caller"), 123)
+    heard: list[str] = []
+    model.modelReset.connect(lambda: heard.append("reset"))
+    model.rowsRemoved.connect(lambda *_: heard.append("rows removed"))
+    model.columnsRemoved.connect(lambda *_: heard.append("columns removed"))
+    searched = tickets.where("Caller 42", "created_at", True)
+    model.reset_source(searched.source())
+    assert heard == ["reset"]
+    assert model.columnCount() == len(COLUMN_KEYS)
+    assert table.columnWidth(COLUMN_KEYS.index("caller")) == 123
+    assert model_refs(model) == [row.ref for row in searched.rows[:200]]
+    assert model.data(model.index(0, COLUMN_KEYS.index("caller"))) == "Caller 42"
+    assert model.data(model.index(len(searched.rows), 0)) is None  # nothing left behind
+
+
+def unusual_rows() -> list[FakeRow]:
+    """Text that tests the encoding: accents, a character outside the BMP, an empty agent."""
+    return [
+        FakeRow(
+            ref=row.ref,
+            status=row.status,
+            category=row.category,
+            priority=row.priority,
+            has_package=row.has_package,
+            caller=f"Zoë Ångström {n}",
+            summary=f"Outlook 🙂 crashes — ticket {n}",
+            agent="" if n % 7 == 0 else row.agent,
+            created_at=row.created_at,
+        )
+        for n, row in enumerate(make_rows(300))
+    ]
+
+
+def test_every_cell_of_pages_read_on_worker_threads_answers_every_role(
+    qtbot: QtBot, pool_runner: ThreadPoolTaskRunner
+) -> None:
+    tickets = FakeTickets(unusual_rows())
+    now = START + timedelta(days=2)
+    model = TicketTableModel(pool_runner, now=lambda: now)
+    model.reset_source(tickets.source())
+    qtbot.waitUntil(lambda: model.rowCount() == 200 and not model.loading)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: model.rowCount() == 300 and not model.loading)
+    roles = (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+    for number, row in enumerate(tickets.rows):
+        for column, expected in enumerate(cell_roles(row, now)):
+            index = model.index(number, column)
+            assert [model.data(index, role) for role in roles] == [
+                expected.get(role.value) for role in roles
+            ]
+            font = model.data(index, Qt.ItemDataRole.FontRole)
+            bold = COLUMN_KEYS[column] == "priority" and row.priority == "P1"
+            assert font.bold() if bold else font is None
+    assert model.data(model.index(7, COLUMN_KEYS.index("agent"))) == ""
+    assert model.data(model.index(7, COLUMN_KEYS.index("summary"))) == (
+        "Outlook 🙂 crashes — ticket 7"
+    )
+
+
+def test_the_page_encoding_is_what_qdatastream_writes() -> None:
+    rows = unusual_rows()[:3]
+    now = START
+    expected = QByteArray()
+    stream = QDataStream(expected, QIODevice.OpenModeFlag.WriteOnly)
+    bold = QFont()
+    bold.setBold(True)
+    for number, row in enumerate(rows):
+        for column, roles in enumerate(cell_roles(row, now)):
+            emphasised = COLUMN_KEYS[column] == "priority" and row.priority == "P1"
+            stream.writeInt32(number)
+            stream.writeInt32(column)
+            stream.writeUInt32(len(roles) + emphasised)
+            for role, text in roles.items():
+                stream.writeInt32(role)
+                stream.writeQVariant(text)
+            if emphasised:
+                stream.writeInt32(Qt.ItemDataRole.FontRole.value)
+                stream.writeQVariant(bold)
+    emphasis = QByteArray()
+    QDataStream(emphasis, QIODevice.OpenModeFlag.WriteOnly).writeQVariant(bold)
+    assert rows[1].priority == "P1"  # the font is in it
+    assert encode_cells(rows, now, bytes(emphasis.data())) == bytes(expected.data())
 
 
 # -- the real store --------------------------------------------------------------------------
