@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from console.values import Value
+
 TYPE_CHECKING = False  # not typing's (~5 ms): see console/diagnostics/__init__.py
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,32 +28,17 @@ class ConfigError(Exception):
     """The config file is unreadable or breaks a rule; the message names file and key."""
 
 
-class StoreChoice:
+class StoreChoice(Value):
     """The ticket store's URL, and where the choice came from (for messages: ``--store``,
-    ``AGENT_CONSOLE_STORE``, a config file, ``default``). Immutable, compared by value. (Not a
-    dataclass: importing `dataclasses` costs `collect` about 15 ms.)"""
+    ``AGENT_CONSOLE_STORE``, a config file, ``default``)."""
 
     __slots__ = ("url", "source")
     url: str
     source: str
 
     def __init__(self, url: str, source: str) -> None:
-        object.__setattr__(self, "url", url)
-        object.__setattr__(self, "source", source)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"StoreChoice is immutable: cannot set {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StoreChoice):
-            return NotImplemented
-        return (self.url, self.source) == (other.url, other.source)
-
-    def __hash__(self) -> int:
-        return hash((self.url, self.source))
-
-    def __repr__(self) -> str:
-        return f"StoreChoice(url={self.url!r}, source={self.source!r})"
+        self._set("url", url)
+        self._set("source", source)
 
 
 # Where platformdirs puts user configuration on Linux and the BSDs is plain XDG, computed here

@@ -72,3 +72,23 @@ def test_store_choice_is_an_immutable_value() -> None:
     with pytest.raises(AttributeError):
         choice.url = "postgresql://elsewhere/db"
     assert choice.url == "sqlite:///a.db"
+
+
+def test_value_objects_copy_pickle_and_refuse_changes() -> None:
+    import copy
+    import pickle
+
+    from console.config import StoreChoice
+    from console.diagnostics.redaction import Privacy, RedactionReport
+
+    choice = StoreChoice("sqlite:///x.db", "--store")
+    report = RedactionReport(Privacy.STRICT, {"mac": 2, "secret": 0})
+    for value in (choice, report):
+        assert copy.copy(value) == value
+        assert pickle.loads(pickle.dumps(value)) == value
+        assert hash(copy.deepcopy(value)) == hash(value)
+    with pytest.raises(AttributeError, match="cannot delete 'url'"):
+        del choice.url
+    with pytest.raises(AttributeError, match="cannot set 'counts'"):
+        report.counts = {}  # type: ignore[misc]
+    assert repr(choice) == "StoreChoice(url='sqlite:///x.db', source='--store')"

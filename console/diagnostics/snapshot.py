@@ -32,6 +32,7 @@ from console.diagnostics.collect_system import (
 )
 from console.diagnostics.host import LiveHost
 from console.diagnostics.redaction import Privacy, RedactionReport, Redactor
+from console.values import Value
 
 if TYPE_CHECKING:
     from typing import Any
@@ -53,25 +54,18 @@ SECTIONS = (
 )
 
 
-class Snapshot:
-    """A redacted snapshot and the report of what redaction removed (kinds and counts).
-    Immutable. (Not a dataclass: importing `dataclasses` costs `collect` about 15 ms.)"""
+class Snapshot(Value):
+    """A redacted snapshot and the report of what redaction removed (kinds and counts)."""
 
     __slots__ = ("data", "redaction")
     data: dict[str, Any]
     redaction: RedactionReport
 
     def __init__(self, data: dict[str, Any], redaction: RedactionReport) -> None:
-        object.__setattr__(self, "data", data)
-        object.__setattr__(self, "redaction", redaction)
+        self._set("data", data)
+        self._set("redaction", redaction)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Snapshot is immutable: cannot set {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Snapshot):
-            return NotImplemented
-        return self.data == other.data and self.redaction == other.redaction
+    __hash__ = None  # type: ignore[assignment]  # the data is a dict
 
 
 def capture_snapshot(
