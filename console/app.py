@@ -52,12 +52,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     app.setOrganizationName("agent-console")
     try:
         settings = load_settings(config_file())
+        desk, window, sessions = build_desk_window(args.store, environ, settings, QSettings())
     except ConfigError as exc:
         print(f"agent-console: {exc}", file=sys.stderr)
         if not args.exit_after_startup:
             QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
-    desk, window, sessions = build_desk_window(args.store, environ, settings, QSettings())
     if args.exit_after_startup:
 
         def report() -> None:
@@ -93,6 +93,7 @@ def build_desk_window(
     ``data_dir`` is where the session marker lives (default: the user data directory);
     ``choose_save_path`` replaces the save-file dialog (tests).
     """
+    from console.config import choose_store
     from console.domain.enums import Role
     from console.services.desk import Agent, Desk
     from console.ui.main_window import MainWindow
@@ -101,7 +102,9 @@ def build_desk_window(
     agent = Agent(settings.agent_name, Role(settings.agent_role))
     current = [settings]  # replaced when the settings dialog saves; privacy is read per use
 
-    chosen = store_arg or settings.store_url or None
+    # --store, else AGENT_CONSOLE_STORE, else the config file, as for every command.
+    chosen = store_arg
+    team_mode = not _is_sqlite(choose_store(chosen, environ).url)
 
     def open_stores() -> Any:
         from console.connect import open_stores as connect
@@ -127,8 +130,9 @@ def build_desk_window(
         agent,
         open_stores,
         settings.playbook_folders,
-        open_offline=open_offline,
-        reconnect=reconnect,
+        # A local store that cannot be opened is an error, not "offline" on another file.
+        open_offline=open_offline if team_mode else None,
+        reconnect=reconnect if team_mode else None,
     )
     runner = ThreadPoolTaskRunner()
     windows: list[Any] = []  # the capturer hides the window during a screenshot
@@ -166,11 +170,13 @@ def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> l
 
     directory.mkdir(parents=True, exist_ok=True)
     crashed = WorkSession.crashed_before(directory)
-    sessions.append(WorkSession.begin(directory, os.getpid(), utc_now()))
     items = [Restorable(entry.describe(), journal_key=entry.key) for entry in journal.entries()]
     if crashed is not None:
+        # Listed before this run's marker replaces the crashed one: if listing fails, the
+        # crash is still there to offer at the next start.
         drafts = desk.recovery.unsaved_since(crashed.started_at, desk.agent.username)
         items = [Restorable(draft.ref, ref=draft.ref) for draft in drafts] + items
+    sessions.append(WorkSession.begin(directory, os.getpid(), utc_now()))
     return items
 
 
@@ -187,8 +193,8 @@ def _ports(
 
     settings = current[0]
 
-    choice = choose_store(store_arg or settings.store_url or None, environ)
-    team_mode = not choice.url.startswith("sqlite")
+    choice = choose_store(store_arg, environ)
+    team_mode = not _is_sqlite(choice.url)
     views = [
         ("my_open", "My open tickets"),
         ("drafts", "Drafts"),
@@ -304,6 +310,10 @@ class _QueueReaders:
             for reader in self._readers.values():
                 reader.close()
             self._readers.clear()
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.split(":", 1)[0].split("+", 1)[0] == "sqlite"
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -93,9 +93,10 @@ def choose_store(cli_value: str | None, environ: Mapping[str, str] = os.environ)
     path = config_file()
     url = read_config(path).get("store", {}).get("url")
     if url is not None:
-        if not isinstance(url, str) or not url.strip():
-            raise ConfigError(f"{path}: [store] url must be a non-empty string")
-        return StoreChoice(url.strip(), str(path))
+        if not isinstance(url, str):
+            raise ConfigError(f"{path}: [store] url must be a string")
+        if url.strip():  # empty means the local store, as the settings dialog writes it
+            return StoreChoice(url.strip(), str(path))
     return StoreChoice(f"sqlite:///{workstation_path()}", "default")
 
 

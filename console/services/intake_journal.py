@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,17 @@ class JournalEntry:
 class IntakeJournal:
     def __init__(self, data_dir: Path) -> None:
         self.directory = data_dir / JOURNAL_DIR
+        # Saves and discards come from worker threads and may overlap: a save that finishes
+        # after its key was discarded must not bring the file back.
+        self._lock = threading.Lock()
+        self._discarded: set[str] = set()
 
     def save(self, key: str, state: Mapping[str, Any]) -> None:
+        with self._lock:
+            if key not in self._discarded:
+                self._write(key, state)
+
+    def _write(self, key: str, state: Mapping[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
@@ -50,8 +60,10 @@ class IntakeJournal:
             raise
 
     def discard(self, key: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._path(key).unlink()
+        with self._lock:
+            self._discarded.add(key)
+            with contextlib.suppress(FileNotFoundError):
+                self._path(key).unlink()
 
     def entries(self) -> list[JournalEntry]:
         """Every unopened intake, oldest first; an unreadable file is skipped, not fatal."""

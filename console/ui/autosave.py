@@ -38,9 +38,12 @@ class Autosaver(QObject):
         write: Callable[[dict[str, Any]], int],
         debounce_ms: int = DEBOUNCE_MS,
         parent: QObject | None = None,
+        is_transient: Callable[[BaseException], bool] = lambda error: True,
     ) -> None:
-        """``write`` stores a state and returns its revision; it runs on a worker thread."""
+        """``write`` stores a state and returns its revision; it runs on a worker thread.
+        ``is_transient`` tells a failure worth retrying on its own from one that is not."""
         super().__init__(parent)
+        self._is_transient = is_transient
         self._runner = runner
         self._read_state = read_state
         self._write = write
@@ -77,7 +80,9 @@ class Autosaver(QObject):
     def _done(self, revision: int | None, error: BaseException | None) -> None:
         self._saving = False
         if error is not None:
-            self._dirty = True
+            # A busy or unreachable store is worth another try; a refusal (the ticket was
+            # escalated meanwhile, a conflicting revision) is not: the next change retries.
+            self._dirty = self._dirty or self._is_transient(error)
             self.failed.emit(str(error) or type(error).__name__)
         elif revision is not None:
             self.saved.emit(revision)

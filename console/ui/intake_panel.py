@@ -63,6 +63,7 @@ class IntakePanel(QWidget):
         self._suggest = suggest
         self._restoring = False
         self._ref = ""
+        self._opening = False
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         labels = {
@@ -169,11 +170,13 @@ class IntakePanel(QWidget):
     def set_opened(self, ref: str) -> None:
         """The ticket exists now: the form stays editable for corrections."""
         self._ref = ref
+        self._opening = False
         self.open_button.setText(f"{ref} is open")
         self.open_button.setEnabled(False)
         self.problem.setText("")
 
     def set_problem(self, text: str) -> None:
+        self._opening = False
         self.problem.setText(text)
         self.open_button.setEnabled(not self._ref)
 
@@ -220,13 +223,14 @@ class IntakePanel(QWidget):
             self.changed.emit()
 
     def _request_open(self) -> None:
-        if self._ref:
-            return
+        if self._ref or self._opening:
+            return  # open already, or being opened: a second press must not make two tickets
         missing = [name for name in ("caller", "summary") if not self.edits[name].text().strip()]
         if missing:
             self.set_problem(f"Fill in the {' and the '.join(missing)} to open the ticket.")
             self.edits[missing[0]].setFocus()
             return
+        self._opening = True
         self.open_button.setEnabled(False)
         self.problem.setText("Opening…")
         self.open_requested.emit(self.draft_state())

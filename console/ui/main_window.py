@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -55,7 +55,9 @@ class Workspace(Protocol):
         """Save the draft now (before the tab closes or the app quits)."""
         ...
 
-    def discard_unopened(self) -> None: ...
+    def closing(self) -> None: ...
+    @property
+    def pending(self) -> bool: ...
 
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]: ...
     def set_delivery_state(self, text: str) -> None: ...
@@ -202,7 +204,13 @@ class MainWindow(QMainWindow):
         self._sla_timer.start()
 
     def shutdown(self) -> None:
-        """After the event loop: let running tasks (a draft save, a delivery) finish."""
+        """After the event loop: let running tasks (a draft save, a delivery) finish, and
+        deliver their results, since a save that ran during the last one follows it."""
+        for _ in range(10):
+            self._runner.wait_for_done(30_000)
+            QCoreApplication.processEvents()  # results: a save may queue its follow-up
+            if not self._runner.busy and not any(w.pending for w in self._workspaces.values()):
+                break
         self._shut_down = True
         if hasattr(self, "_bridge"):
             self._bridge.detach()
@@ -277,14 +285,26 @@ class MainWindow(QMainWindow):
 
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
+        closed = None
         for key, workspace in list(self._workspaces.items()):
             if workspace.widget() is widget:
-                workspace.flush()
-                workspace.discard_unopened()
+                workspace.closing()
                 del self._workspaces[key]
+                closed = workspace
         if index > 0 and widget is not None:
             self.tabs.removeTab(index)
-            widget.deleteLater()
+            if closed is not None and closed.pending:
+                # Deleted once its last save is in, not before: the save's follow-up needs it.
+                widget.setParent(None)
+                QTimer.singleShot(0, lambda: self._delete_when_saved(closed))
+            else:
+                widget.deleteLater()
+
+    def _delete_when_saved(self, workspace: Workspace) -> None:
+        if workspace.pending and not self._shut_down:
+            QTimer.singleShot(100, lambda: self._delete_when_saved(workspace))
+        else:
+            workspace.widget().deleteLater()
 
     def _close_current(self) -> None:
         if self.tabs.currentIndex() > 0:
@@ -359,10 +379,14 @@ class MainWindow(QMainWindow):
         self._recoverable = list(items)
         labels = [item.label for item in items]
         listed = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-        self.recovery_text.setText(
-            f"Agent Console stopped unexpectedly while you were working on {listed}. "
-            "Everything up to two seconds before was saved."
-        )
+        if any(item.ref for item in items):
+            said = (
+                f"Agent Console stopped unexpectedly while you were working on {listed}. "
+                "Everything up to two seconds before was saved."
+            )
+        else:
+            said = f"Last time you began {listed} without opening it."
+        self.recovery_text.setText(said)
         self.recovery_banner.show()
         self.restore_button.setFocus()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from console.ui.troubleshoot import TroubleshootPanel
 
 STEPS = ("Intake", "Troubleshoot", "Diagnostics", "Handoff")
+WORKING_STATUSES = ("open", "returned")
+"""A ticket tier 1 may still change (console.domain.enums.TicketStatus values)."""
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Opened:
     intake: dict[str, Any]
     draft: DraftRecord | None
     playbooks: tuple[Playbook, ...]
+    status: str = "open"
 
 
 @dataclass
@@ -117,10 +121,17 @@ class TicketWorkspace(QWidget):
             shortcut = QShortcut(QKeySequence(f"Alt+{n + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.show_step(n))
-        self.autosaver = Autosaver(self._runner, self.draft_state, self._write_draft, parent=self)
+        self.autosaver = Autosaver(
+            self._runner,
+            self._state_to_save,
+            self._write_draft,
+            parent=self,
+            is_transient=_transient,
+        )
+        self._pushed_intake: dict[str, Any] | None = None
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
         self._say("Opening…" if ref else "Loading playbooks…")
-        self._runner.run_task(self._load, self._loaded, label="Opening the ticket")
+        self._run(self._load, self._loaded, label="Opening the ticket")
 
     # -- the main window's Workspace protocol ---------------------------------------------
 
@@ -133,12 +144,31 @@ class TicketWorkspace(QWidget):
     def flush(self) -> None:
         self.autosaver.save_now()
 
-    def discard_unopened(self) -> None:
-        """The agent closed a new ticket's tab without opening it: forget its intake."""
-        if self.ref is None:
-            journal, key = self._tools.journal, self.journal_key
-            self.autosaver.stop()
-            self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None)
+    @property
+    def pending(self) -> bool:
+        """Edits not yet in the store (or a save still running)."""
+        return self.autosaver.pending
+
+    def closing(self) -> None:
+        """The agent closed the tab: save an opened ticket's draft; forget a new ticket's
+        intake (closing it unopened is the agent's choice)."""
+        if self.ref is not None:
+            self.flush()
+            return
+        journal, key = self._tools.journal, self.journal_key
+        self.autosaver.stop()
+        self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None)
+
+    def _run(
+        self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None], **kw: str
+    ) -> None:
+        """run_task, with the result dropped if this tab was closed meanwhile."""
+
+        def delivered(result: Any, error: BaseException | None) -> None:
+            if shiboken6.isValid(self):
+                done(result, error)
+
+        self._runner.run_task(work, delivered, **kw)
 
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]:
         groups: list[tuple[str, Sequence[Shortcut]]] = [
@@ -168,7 +198,8 @@ class TicketWorkspace(QWidget):
             kept = [e.state for e in self._tools.journal.entries() if e.key == self.journal_key]
             return Opened(kept[0] if kept else {}, None, playbooks)
         form = self._desk.intake.form(self.ref).to_mapping()
-        return Opened(form, self._desk.drafts.load(self.ref), playbooks)
+        status = str(self._desk.ticket(self.ref).status)
+        return Opened(form, self._desk.drafts.load(self.ref), playbooks, status)
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
@@ -180,7 +211,11 @@ class TicketWorkspace(QWidget):
         self._revision = opened.draft.revision if opened.draft else None
         self._build_intake(content.get("intake") or opened.intake)
         if self.ref is not None:
+            self._pushed_intake = dict(opened.intake)
             self.intake_opened(self.ref, content)
+            if opened.status not in WORKING_STATUSES:
+                self._freeze()
+                self._say(f"{self.ref} is {opened.status.replace('_', ' ')}: read only.")
 
     def _build_intake(self, state: Mapping[str, Any]) -> None:
         from console.domain.intake import suggest_playbooks, vague_summary
@@ -212,13 +247,14 @@ class TicketWorkspace(QWidget):
             if error is not None or ref is None:
                 self.intake.set_problem(str(error))
                 return
+            self._pushed_intake = dict(values)
             self.ref = ref
             self.retitled.emit()
             self.intake_opened(ref, {})
             self.autosaver.touch()
             self.show_step(1)
 
-        self._runner.run_task(create, done, label="Opening the ticket")
+        self._run(create, done, label="Opening the ticket")
 
     def intake_opened(self, ref: str, content: Mapping[str, Any]) -> None:
         """The ticket exists: build the other steps (from the draft, when there is one)."""
@@ -346,7 +382,7 @@ class TicketWorkspace(QWidget):
             self._freeze()
             self.submitted.emit(ref)
 
-        self._runner.run_task(submit, done, label=f"Submitting {ref}")
+        self._run(submit, done, label=f"Submitting {ref}")
 
     # -- exports (the window's Ticket menu) --------------------------------------------------
 
@@ -364,7 +400,7 @@ class TicketWorkspace(QWidget):
             self._tools.copy_text(text)
             self.message.emit("Handoff copied as Markdown.")
 
-        self._runner.run_task(render, done, label="Rendering the handoff")
+        self._run(render, done, label="Rendering the handoff")
 
     def save_pdf(self, path: Path) -> None:
         if self.handoff is None or self.ref is None:
@@ -383,7 +419,7 @@ class TicketWorkspace(QWidget):
         def done(text: str | None, error: BaseException | None) -> None:
             self.message.emit(text if error is None and text else f"{label} failed: {error}")
 
-        self._runner.run_task(work, done, label=label)
+        self._run(work, done, label=label)
 
     def set_delivery_state(self, text: str) -> None:
         """Queued / delivered / failed with the reason, as the outbox reports it."""
@@ -392,9 +428,14 @@ class TicketWorkspace(QWidget):
             self.handoff.set_submission_state(f"{text}: {detail}" if detail else text)
 
     def _freeze(self) -> None:
-        """Submitted or resolved: what the package holds can no longer change."""
-        if self.attachments is not None:
-            self.attachments.setEnabled(False)
+        """Submitted or resolved: what the package holds can no longer change, and there
+        is no draft left to save."""
+        self.autosaver.stop()
+        for panel in (self.intake, self.troubleshoot, self.diagnostics, self.attachments):
+            if panel is not None:
+                panel.setEnabled(False)
+        if self.handoff is not None:
+            self.handoff.set_submission_state(self.handoff.state.text())  # locks the form
 
     def _resolve(self, summary: str) -> None:
         assert self.handoff is not None and self.ref is not None
@@ -411,7 +452,7 @@ class TicketWorkspace(QWidget):
             form.set_submission_state(f"Resolved at tier 1: {summary}")
             self._freeze()
 
-        self._runner.run_task(resolve, done, label=f"Resolving {ref}")
+        self._run(resolve, done, label=f"Resolving {ref}")
 
     # -- drafts --------------------------------------------------------------------------------
 
@@ -431,12 +472,24 @@ class TicketWorkspace(QWidget):
             state["troubleshoot"] = dict(self._troubleshoot_state)
         return state
 
-    def _write_draft(self, state: dict[str, Any]) -> int:
-        """Worker thread: the draft's new revision."""
-        if self.ref is None:
+    def _state_to_save(self) -> dict[str, Any]:
+        """GUI thread: the state with the ticket it belongs to, read together."""
+        return {"ref": self.ref, "state": self.draft_state()}
+
+    def _write_draft(self, saving: dict[str, Any]) -> int:
+        """Worker thread: the draft's new revision. Corrections to the intake go to the
+        ticket itself too, so the package and the queues carry them."""
+        ref, state = saving["ref"], saving["state"]
+        if ref is None:
             self._tools.journal.save(self.journal_key, state.get("intake", {}))
             return 0
-        revision = self._desk.drafts.save(self.ref, state, self._revision)
+        intake = state.get("intake")
+        if intake and self._pushed_intake is not None and intake != self._pushed_intake:
+            from console.services.intake import IntakeForm
+
+            self._desk.intake.update_intake(ref, IntakeForm.from_mapping(intake))
+            self._pushed_intake = dict(intake)
+        revision = self._desk.drafts.save(ref, state, self._revision)
         self._revision = revision
         return revision
 
@@ -459,3 +512,13 @@ class _TicketAttachments:
 
     def remove(self, attachment_id: int) -> None:
         self.desk.drafts.remove_attachment(attachment_id)
+
+
+def _transient(error: BaseException) -> bool:
+    """A failed save worth retrying on its own: the store is busy or unreachable. A refusal
+    (the ticket left tier 1, a newer revision) waits for the agent's next change."""
+    from console.store.errors import StoreUnavailable
+
+    if isinstance(error, StoreUnavailable | OSError):
+        return True
+    return type(error).__module__.startswith("sqlalchemy") and "locked" in str(error)
