@@ -197,6 +197,24 @@ def freeze_package(
     matrix: PriorityMatrix,
 ) -> tuple[PackageDocument, BuiltPackage]:
     """Compose the package document and its ZIP; nothing is stored here."""
+    document, members = compose_document(
+        ticket, sub, submitted_by, score, now, matrix, uuid.uuid4()
+    )
+    return document, build_package(document, members)
+
+
+def compose_document(
+    ticket: TicketLike,
+    sub: Submission,
+    submitted_by: str,
+    score: int,
+    now: datetime,
+    matrix: PriorityMatrix,
+    package_id: uuid.UUID,
+) -> tuple[PackageDocument, dict[str, bytes]]:
+    """The package document a submission makes, and the members it names (attachments and
+    the diagnostics JSON by their paths). A preview of the handoff uses it too, so the
+    exported Markdown and the frozen package can never disagree."""
     draft = sub.draft
     if draft.affected_scope is None or draft.urgency is None:
         # Only reachable with a supervisor override: the package format requires both.
@@ -230,7 +248,7 @@ def freeze_package(
         )
     document = PackageDocument(
         schema_version=SCHEMA_VERSION,
-        package_id=uuid.uuid4(),
+        package_id=package_id,
         created_at=now,
         submitted_by=submitted_by,
         ticket=TicketInfo(
@@ -249,12 +267,9 @@ def freeze_package(
         handoff=Handoff(
             what_is_wrong=draft.what_is_wrong,
             what_was_tried=[
-                TriedStepInfo(
-                    action=s.action,
-                    outcome=s.outcome,
-                    at=datetime.fromisoformat(s.at) if s.at else None,
-                )
+                TriedStepInfo(action=s.action, outcome=s.outcome, at=_moment(s.at))
                 for s in draft.what_was_tried
+                if s.action.strip()  # an empty row of the form is not a step
             ],
             error_verbatim=draft.error_verbatim,
             affected=Affected(
@@ -276,7 +291,15 @@ def freeze_package(
         attachments=attachments,
         gate=GateInfo(score=score, override_reason=sub.override_reason.strip()),
     )
-    return document, build_package(document, members)
+    return document, members
+
+
+def _moment(text: str) -> datetime | None:
+    """A step's ISO time; a malformed one (typed by hand) is left out, not fatal."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _unique_member(members: Mapping[str, bytes], name: str) -> str:

@@ -12,27 +12,17 @@ package id, which a pasted draft would then cite although no such package exists
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.domain.enums import Category, Channel
 from console.domain.handoff import CompletenessGate
 from console.domain.priority import PriorityMatrix
 from console.packages.handoff import render_handoff
 from console.packages.model import (
-    SCHEMA_VERSION,
-    Affected,
-    AttachmentInfo,
-    DiagnosticsSummary,
-    GateInfo,
-    Handoff,
     PackageDocument,
-    TicketInfo,
-    TriedStepInfo,
 )
-from console.services.escalate import Submission, TicketLike, _unique_member
+from console.services.escalate import Submission, TicketLike, compose_document
 
 _PREVIEW_ID = uuid.UUID(int=0)
 
@@ -115,85 +105,9 @@ def preview_document(
     ]
     if missing or draft.affected_scope is None or draft.urgency is None:
         raise HandoffNotReady(f"Before exporting the handoff, say {_listed(missing)}.")
-    decision = matrix.decide(draft.affected_scope, draft.urgency)
     score = (gate or CompletenessGate()).evaluate(draft).score
-    members: dict[str, bytes] = {}
-    attachments = []
-    for attachment in submission.attachments:
-        path = _unique_member(members, attachment.name)
-        members[path] = b""
-        attachments.append(
-            AttachmentInfo(
-                path=path,
-                media_type=attachment.media_type,
-                size=len(attachment.content),
-                sha256=hashlib.sha256(attachment.content).hexdigest(),
-                description=attachment.description,
-            )
-        )
-    diagnostics = None
-    if submission.diagnostics is not None:
-        d = submission.diagnostics
-        diagnostics = DiagnosticsSummary(
-            captured_at=d.captured_at,
-            source=d.source,
-            privacy=d.privacy,
-            partial=d.partial,
-            highlights=dict(d.highlights),
-            path=_unique_member(members, "diagnostics.json"),
-        )
-    return PackageDocument(
-        schema_version=SCHEMA_VERSION,
-        package_id=_PREVIEW_ID,
-        created_at=now,
-        submitted_by=prepared_by,
-        ticket=TicketInfo(
-            ref=ticket.ref,
-            caller=ticket.caller,
-            contact=ticket.contact,
-            client=ticket.client,
-            site=ticket.site,
-            channel=Channel(ticket.channel),
-            summary=ticket.summary,
-            description=ticket.description,
-            category=Category(ticket.category),
-            agent=ticket.agent,
-            opened_at=ticket.created_at,
-        ),
-        handoff=Handoff(
-            what_is_wrong=draft.what_is_wrong,
-            what_was_tried=[
-                TriedStepInfo(action=s.action, outcome=s.outcome, at=_moment(s.at))
-                for s in draft.what_was_tried
-                if s.action.strip()
-            ],
-            error_verbatim=draft.error_verbatim,
-            affected=Affected(
-                scope=draft.affected_scope,
-                count=max(draft.affected_count or 1, 1),
-                details=submission.affected_details,
-            ),
-            urgency=draft.urgency,
-            impact=draft.affected_scope,
-            priority=decision.priority,
-            priority_reason=decision.reason,
-            triggers=list(draft.triggers),
-            queue=draft.queue,
-            no_diagnostics_reason=draft.no_diagnostics_reason,
-            facts=dict(draft.facts),
-        ),
-        playbook=submission.playbook,
-        diagnostics=diagnostics,
-        attachments=attachments,
-        gate=GateInfo(score=score, override_reason=submission.override_reason.strip()),
-    )
-
-
-def _moment(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    document, _ = compose_document(ticket, submission, prepared_by, score, now, matrix, _PREVIEW_ID)
+    return document
 
 
 def _listed(items: list[str]) -> str:
