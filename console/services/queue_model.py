@@ -187,3 +187,34 @@ def finish_page(query: QueueQuery, rows: Sequence[TicketRow], limit: int) -> Tic
     last = page[-1]
     value: SortValue = getattr(last, query.sort.value)
     return TicketPage(page, PageKey(value, last.id, query.sort, query.descending))
+
+
+@dataclass(frozen=True, slots=True)
+class StatementShape:
+    """What a queue statement depends on, apart from its parameter values: both readers
+    (SQLAlchemy and stdlib sqlite3) build and cache one statement per shape."""
+
+    view: QueueView
+    sort: SortColumn
+    descending: bool
+    segment: str
+    """"all" rows, the "values" of a nullable sort column, or its "nulls"."""
+    keyed: bool
+    searched: bool
+    one_status: bool
+    dialect: str = "sqlite"
+
+    @classmethod
+    def of(
+        cls, query: QueueQuery, keyed: bool, segment: str, dialect: str = "sqlite"
+    ) -> StatementShape:
+        return cls(
+            query.view,
+            query.sort,
+            query.descending,
+            segment,
+            keyed,
+            query.like_pattern is not None,
+            query.status is not None,
+            dialect,
+        )

@@ -16,7 +16,6 @@ scroll costs one execution of an already compiled statement.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +38,7 @@ from console.services.queue_model import (
     QueueView,
     SortColumn,
     SortValue,
+    StatementShape,
     TicketPage,
     TicketRow,
     finish_page,
@@ -90,12 +90,14 @@ class TicketQueries:
             nullable = query.sort.nullable
             if not nullable or after is None or after.value is not None:
                 keyed = after is not None
-                statement = _statement(_shape(query, keyed, "values" if nullable else "all", kind))
+                statement = _statement(
+                    StatementShape.of(query, keyed, "values" if nullable else "all", kind)
+                )
                 values = {"after_value": after.value, "after_id": after.id} if after else {}
                 rows += session.execute(statement, {**params, **values, "limit": wanted}).all()
             if nullable and len(rows) < wanted:
                 keyed = after is not None and after.value is None
-                statement = _statement(_shape(query, keyed, "nulls", kind))
+                statement = _statement(StatementShape.of(query, keyed, "nulls", kind))
                 values = {"after_id": after.id} if after is not None and keyed else {}
                 more = {**params, **values, "limit": wanted - len(rows)}
                 rows += session.execute(statement, more).all()
@@ -105,37 +107,9 @@ class TicketQueries:
         """How many tickets the query finds (an index count for the "my" views, a scan of the
         store for "All tickets" with a search: call it off the GUI thread)."""
         query.validate()
-        statement = _count_statement(_shape(query, False, "all", self._store.kind))
+        statement = _count_statement(StatementShape.of(query, False, "all", self._store.kind))
         with self._store.sessions() as session:
             return int(session.execute(statement, _params(query)).scalar_one())
-
-
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """What a statement depends on, apart from its parameter values."""
-
-    view: QueueView
-    sort: SortColumn
-    descending: bool
-    segment: str
-    """"all" rows, the "values" of a nullable sort column, or its "nulls"."""
-    keyed: bool
-    searched: bool
-    one_status: bool
-    dialect: str
-
-
-def _shape(query: QueueQuery, keyed: bool, segment: str, dialect: str) -> _Shape:
-    return _Shape(
-        query.view,
-        query.sort,
-        query.descending,
-        segment,
-        keyed,
-        bool(query.search.strip()),
-        query.status is not None,
-        dialect,
-    )
 
 
 def _params(query: QueueQuery) -> dict[str, Any]:
@@ -146,7 +120,7 @@ def _params(query: QueueQuery) -> dict[str, Any]:
     return params
 
 
-def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
+def _filters(shape: StatementShape) -> list[ColumnElement[bool]]:
     t = TICKETS.c
     where: list[ColumnElement[bool]] = []
     if shape.view.needs_agent:
@@ -171,7 +145,7 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
 
 
 @functools.cache
-def _statement(shape: _Shape) -> Select[Any]:
+def _statement(shape: StatementShape) -> Select[Any]:
     t = TICKETS.c
     column = t[shape.sort.value]
     where = _filters(shape)
@@ -224,7 +198,7 @@ def _directed(columns: list[ColumnElement[Any]], descending: bool) -> list[Colum
 
 
 @functools.cache
-def _count_statement(shape: _Shape) -> Select[Any]:
+def _count_statement(shape: StatementShape) -> Select[Any]:
     return select(func.count()).select_from(TICKETS).where(*_filters(shape))
 
 

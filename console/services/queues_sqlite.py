@@ -23,7 +23,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from typing import Any
 from console.services.queue_model import (
     PageKey,
     QueueQuery,
-    QueueView,
     SortColumn,
+    StatementShape,
     TicketPage,
     TicketRow,
     finish_page,
@@ -119,11 +118,11 @@ class SqliteTicketQueries:
         with self._reading() as conn:
             if not nullable or after is None or after.value is not None:
                 keyed = after is not None
-                sql = _page_sql(_Shape.of(query, keyed, "values" if nullable else "all"))
+                sql = _page_sql(StatementShape.of(query, keyed, "values" if nullable else "all"))
                 rows += conn.execute(sql, {**params, **key, "limit": wanted}).fetchall()
             if nullable and len(rows) < wanted:
                 keyed = after is not None and after.value is None
-                sql = _page_sql(_Shape.of(query, keyed, "nulls"))
+                sql = _page_sql(StatementShape.of(query, keyed, "nulls"))
                 values = {"after_id": after.id} if after is not None and keyed else {}
                 more = {**params, **values, "limit": wanted - len(rows)}
                 rows += conn.execute(sql, more).fetchall()
@@ -135,7 +134,7 @@ class SqliteTicketQueries:
         query.validate()
         with self._reading() as conn:
             (found,) = conn.execute(
-                _count_sql(_Shape.of(query, False, "all")), _params(query)
+                _count_sql(StatementShape.of(query, False, "all")), _params(query)
             ).fetchone()
         return int(found)
 
@@ -276,37 +275,11 @@ def _row(r: Sequence[Any]) -> TicketRow:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """What a statement depends on, apart from its parameter values."""
-
-    view: QueueView
-    sort: SortColumn
-    descending: bool
-    segment: str
-    """"all" rows, the "values" of a nullable sort column, or its "nulls"."""
-    keyed: bool
-    searched: bool
-    one_status: bool
-
-    @classmethod
-    def of(cls, query: QueueQuery, keyed: bool, segment: str) -> _Shape:
-        return cls(
-            query.view,
-            query.sort,
-            query.descending,
-            segment,
-            keyed,
-            query.like_pattern is not None,
-            query.status is not None,
-        )
-
-
 # The statements below say what console/services/queues.py says in SQLAlchemy Core, as it
 # compiles for SQLite: keep the two in step (the parity tests compare their pages).
 
 
-def _filters(shape: _Shape) -> list[str]:
+def _filters(shape: StatementShape) -> list[str]:
     where: list[str] = []
     if shape.view.needs_agent:
         where.append("tickets.agent = :agent")
@@ -333,7 +306,7 @@ def _filters(shape: _Shape) -> list[str]:
 
 
 @functools.cache
-def _page_sql(shape: _Shape) -> str:
+def _page_sql(shape: StatementShape) -> str:
     column = shape.sort.value
     direction = "DESC" if shape.descending else "ASC"
     where = _filters(shape)
@@ -380,7 +353,7 @@ _COLUMNS = (
 
 
 @functools.cache
-def _count_sql(shape: _Shape) -> str:
+def _count_sql(shape: StatementShape) -> str:
     where = _filters(shape)
     where_sql = f" WHERE {' AND '.join(where)}" if where else ""
     return f"SELECT count(*) FROM tickets{where_sql}"
