@@ -94,6 +94,19 @@ class IntakeForm:
             playbook_id=text["playbook_id"],
         )
 
+    def ticket_columns(self) -> dict[str, str]:
+        """The ticket's columns this form sets, as stored (opening and correcting alike)."""
+        return {
+            "caller": self.caller,
+            "contact": self.contact,
+            "client": self.client,
+            "site": self.site,
+            "channel": Channel(self.channel).value,
+            "summary": self.summary,
+            "description": self.description,
+            "category": Category(self.category).value,
+        }
+
     def to_mapping(self) -> dict[str, str]:
         """JSON-able form of the fields (for a draft); :meth:`from_mapping` reads it back."""
         return {f.name: str(getattr(self, f.name)) for f in fields(self)}
@@ -151,14 +164,7 @@ class IntakeService:
             tickets.add(
                 Ticket(
                     ref=ref,
-                    caller=form.caller,
-                    contact=form.contact,
-                    client=form.client,
-                    site=form.site,
-                    channel=Channel(form.channel).value,
-                    summary=form.summary,
-                    description=form.description,
-                    category=Category(form.category).value,
+                    **form.ticket_columns(),
                     status=TicketStatus.OPEN.value,
                     agent=actor,
                     created_at=now,
@@ -183,18 +189,7 @@ class IntakeService:
         with self._store.sessions.begin() as session:
             tickets = TicketRepository(session)
             ticket = self._workable(tickets, ref, "its intake can no longer change")
-            tickets.update(
-                ticket.id,
-                caller=form.caller,
-                contact=form.contact,
-                client=form.client,
-                site=form.site,
-                channel=Channel(form.channel).value,
-                summary=form.summary,
-                description=form.description,
-                category=Category(form.category).value,
-                updated_at=self._clock(),
-            )
+            tickets.update(ticket.id, **form.ticket_columns(), updated_at=self._clock())
 
     def resolve(self, ref: str, resolution: str, actor: str) -> None:
         """Close the ticket at tier 1 with a one-line resolution summary."""
