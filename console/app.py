@@ -97,6 +97,7 @@ def build_desk_window(
     from console.domain.enums import Role
     from console.services.desk import Agent, Desk
     from console.ui.main_window import MainWindow
+    from console.ui.screen_capture import ScreenCapturer
     from console.ui.tasks import ThreadPoolTaskRunner
 
     agent = Agent(settings.agent_name, Role(settings.agent_role))
@@ -104,7 +105,8 @@ def build_desk_window(
 
     # --store, else AGENT_CONSOLE_STORE, else the config file, as for every command.
     chosen = store_arg
-    team_mode = not _is_sqlite(choose_store(chosen, environ).url)
+    choice = choose_store(chosen, environ)
+    team_mode = not _is_sqlite(choice.url)
 
     def open_stores() -> Any:
         from console.connect import open_stores as connect
@@ -135,20 +137,20 @@ def build_desk_window(
         reconnect=reconnect if team_mode else None,
     )
     runner = ThreadPoolTaskRunner()
-    windows: list[Any] = []  # the capturer hides the window during a screenshot
     from console.config import data_dir as default_data_dir
     from console.services.intake_journal import IntakeJournal
 
     directory = data_dir or default_data_dir()
     journal = IntakeJournal(directory)
-    parts = _Parts(run_check or _run_check, capture_device or _capture_device, windows, journal)
+    parts = _Parts(run_check or _run_check, capture_device or _capture_device, journal)
     sessions: list[Any] = []
-    ports = _ports(desk, runner, current, store_arg, environ, parts)
+    ports = _ports(desk, runner, current, choice, parts)
     ports.recover = lambda: _recover(desk, directory, journal, sessions)
     if choose_save_path is not None:
         ports.choose_save_path = choose_save_path
     window = MainWindow(runner, ports, qsettings)
-    windows.append(window)
+    # One per window: it hides the window while it takes a screenshot.
+    parts.capturer = ScreenCapturer(window, parent=window)
     return desk, window, sessions
 
 
@@ -180,20 +182,10 @@ def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> l
     return items
 
 
-def _ports(
-    desk: Any,
-    runner: Any,
-    current: list[Any],
-    store_arg: str | None,
-    environ: Any,
-    parts: _Parts,
-) -> Any:
-    from console.config import choose_store
+def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Parts) -> Any:
     from console.ui.main_window import OutboxStatus, WindowPorts
 
     settings = current[0]
-
-    choice = choose_store(store_arg, environ)
     team_mode = not _is_sqlite(choice.url)
     views = [
         ("my_open", "My open tickets"),
@@ -327,8 +319,9 @@ def _sqlite_path(url: str) -> Path | None:
 class _Parts:
     run_check: Callable[[str, Mapping[str, Any]], Any]
     capture_device: Callable[[Any], Mapping[str, Any]]
-    windows: list[Any]
     journal: Any
+    capturer: Any = None
+    """The window's screen capturer (set once the window exists)."""
 
 
 def _run_check(name: str, arguments: Mapping[str, Any]) -> Any:
@@ -383,7 +376,6 @@ def _workspace(
     journal_key: str | None,
     parts: _Parts,
 ) -> Any:
-    from console.ui.screen_capture import ScreenCapturer
     from console.ui.workspace import DeskTools, TicketWorkspace
 
     def privacy() -> Any:
@@ -391,11 +383,10 @@ def _workspace(
 
         return Privacy(current[0].privacy)
 
-    window = parts.windows[0] if parts.windows else None
     tools = DeskTools(
         desk,
         runner,
-        ScreenCapturer(window),
+        parts.capturer,
         parts.run_check,
         parts.capture_device,
         privacy,
