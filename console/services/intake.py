@@ -94,6 +94,21 @@ class IntakeForm:
             playbook_id=text["playbook_id"],
         )
 
+    @classmethod
+    def of_ticket(cls, ticket: Any) -> IntakeForm:
+        """The intake fields of a stored ticket (a row); ``playbook_id`` is blank: the
+        draft keeps it."""
+        return cls(
+            caller=ticket.caller,
+            summary=ticket.summary,
+            channel=Channel(ticket.channel),
+            contact=ticket.contact,
+            client=ticket.client,
+            site=ticket.site,
+            description=ticket.description,
+            category=Category(ticket.category),
+        )
+
     def ticket_columns(self) -> dict[str, str]:
         """The ticket's columns this form sets, as stored (opening and correcting alike)."""
         return {
@@ -228,16 +243,7 @@ class IntakeService:
             ticket = TicketRepository(session).row_by_ref(ref)
         if ticket is None:
             raise TicketNotWorkable(f"There is no ticket {ref} in {self._store.display_url}.")
-        return IntakeForm(
-            caller=ticket.caller,
-            summary=ticket.summary,
-            channel=Channel(ticket.channel),
-            contact=ticket.contact,
-            client=ticket.client,
-            site=ticket.site,
-            description=ticket.description,
-            category=Category(ticket.category),
-        )
+        return IntakeForm.of_ticket(ticket)
 
     def _workable(self, tickets: TicketRepository, ref: str, consequence: str) -> Any:
         ticket = tickets.row_by_ref(ref)

@@ -197,9 +197,11 @@ class TicketWorkspace(QWidget):
         if self.ref is None:
             kept = [e.state for e in self._tools.journal.entries() if e.key == self.journal_key]
             return Opened(kept[0] if kept else {}, None, playbooks)
-        form = self._desk.intake.form(self.ref).to_mapping()
-        status = str(self._desk.ticket(self.ref).status)
-        return Opened(form, self._desk.drafts.load(self.ref), playbooks, status)
+        from console.services.intake import IntakeForm
+
+        ticket = self._desk.ticket(self.ref)  # one read for the form and the status
+        form = IntakeForm.of_ticket(ticket).to_mapping()
+        return Opened(form, self._desk.drafts.load(self.ref), playbooks, str(ticket.status))
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
