@@ -14,16 +14,17 @@ from collections.abc import Callable
 
 from console.diagnostics import TYPE_CHECKING
 from console.diagnostics.collect_system import iso
+from console.diagnostics.process_table import process_reader
 
 if TYPE_CHECKING:
     from typing import Any
 
     from console.diagnostics.collect_system import Psutil
+    from console.diagnostics.process_table import ProcessReader, Row
 
 TOP_N = 10
 # Windows lists its idle time as a process that is "busy" whenever the machine is not.
 NOT_WORKLOAD = frozenset({"System Idle Process"})
-_CHEAP_ATTRS = ["pid", "memory_info", "create_time", "cpu_times"]
 
 
 def _busy(times: Any) -> float:
@@ -39,23 +40,24 @@ class CpuSampler:
         ps: Psutil,
         clock: Callable[[], float] = time.monotonic,
         own_pid: int | None = None,
+        processes: ProcessReader | None = None,
     ) -> None:
         """``own_pid``: a process whose CPU use is left out of the machine's utilisation (the
-        collector itself, busy measuring for the few milliseconds the window lasts)."""
+        collector itself, busy measuring for the few milliseconds the window lasts).
+        ``processes``: how the processes are read (see :mod:`process_table`); the ranking pass
+        reads them again through :attr:`processes`, so both ends of the window agree."""
         self._ps = ps
         self._clock = clock
+        self.processes = processes or process_reader(ps)
         self._started = clock()
         self._own = None if own_pid is None else ps.Process(own_pid)
         self._own_before = self._own_seconds()
         self._total = ps.cpu_times()
-        self._per_process: dict[int, tuple[float, float]] = {}
-        for proc in ps.process_iter(attrs=["pid", "create_time", "cpu_times"], ad_value=None):
-            info = proc.info
-            if info["cpu_times"] is not None:
-                self._per_process[info["pid"]] = (
-                    info["create_time"] or 0.0,
-                    info["cpu_times"].user + info["cpu_times"].system,
-                )
+        self._per_process: dict[int, tuple[float, float]] = {
+            pid: (created, cpu)
+            for pid, created, cpu, _ in self.processes.table()
+            if cpu is not None
+        }
 
     def _own_seconds(self) -> float:
         if self._own is None:
@@ -90,7 +92,7 @@ RedactArgv = Callable[[list[str]], list[str]]
 
 
 def collect_processes(
-    ps: Psutil, sampler: CpuSampler, redact_argv: RedactArgv, own_pid: int | None = None
+    sampler: CpuSampler, redact_argv: RedactArgv, own_pid: int | None = None
 ) -> dict[str, Any]:
     """Top processes by CPU and by memory; command lines pass through ``redact_argv`` first.
 
@@ -98,52 +100,45 @@ def collect_processes(
     command line only for the few that rank, since reading those for 300 processes would be
     most of the capture's time. ``own_pid`` (the collector itself) is left out of the ranking.
     """
-    rows: list[dict[str, Any]] = []
-    denied = 0
-    for proc in ps.process_iter(attrs=_CHEAP_ATTRS, ad_value=None):
-        info = proc.info
-        if info["pid"] == own_pid:
-            continue
-        memory, times = info["memory_info"], info["cpu_times"]
-        if memory is None or times is None:
-            denied += 1
-        cpu_seconds = 0.0 if times is None else times.user + times.system
-        rows.append(
-            {
-                "pid": info["pid"],
-                "cpu_percent": sampler.process_percent(
-                    info["pid"], info["create_time"] or 0.0, cpu_seconds
-                ),
-                "cpu_seconds": round(cpu_seconds, 2),
-                "rss_bytes": None if memory is None else memory.rss,
-                "started": None if not info["create_time"] else iso(info["create_time"]),
-            }
-        )
+    processes = sampler.processes
+    table: list[Row] = [row for row in processes.table() if row[0] != own_pid]
+    denied = sum(1 for _, _, cpu, rss in table if cpu is None or rss is None)
+    percent = {
+        pid: sampler.process_percent(pid, created, cpu or 0.0) for pid, created, cpu, _ in table
+    }
 
-    def by_cpu(row: dict[str, Any]) -> tuple[float, float]:
-        return (row["cpu_percent"] or 0.0, row["cpu_seconds"])
+    def by_cpu(row: Row) -> tuple[float, float]:
+        return (percent[row[0]] or 0.0, row[2] or 0.0)
 
-    def by_memory(row: dict[str, Any]) -> int:
-        return int(row["rss_bytes"] or 0)
+    def by_memory(row: Row) -> int:
+        return row[3] or 0
 
     described: dict[int, dict[str, Any] | None] = {}
 
     def top(key: Any) -> list[dict[str, Any]]:
         chosen: list[dict[str, Any]] = []
-        for row in sorted(rows, key=key, reverse=True):
-            pid = row["pid"]
+        for pid, created, cpu, rss in sorted(table, key=key, reverse=True):
             if pid not in described:
-                described[pid] = _describe(ps, pid, redact_argv)
+                described[pid] = _describe(processes, pid, created, redact_argv)
             details = described[pid]
             if details is None or details["name"] in NOT_WORKLOAD:
                 continue  # exited since the first pass, or Windows' idle time
-            chosen.append({**details, **row})
+            chosen.append(
+                {
+                    **details,
+                    "pid": pid,
+                    "cpu_percent": percent[pid],
+                    "cpu_seconds": round(cpu or 0.0, 2),
+                    "rss_bytes": rss,
+                    "started": iso(created) if created else None,
+                }
+            )
             if len(chosen) == TOP_N:
                 break
         return chosen
 
     return {
-        "count": len(rows),
+        "count": len(table),
         "not_readable": denied,
         "sample_ms": round(sampler.window_seconds * 1000),
         "top_cpu": top(by_cpu),
@@ -151,25 +146,13 @@ def collect_processes(
     }
 
 
-def _describe(ps: Psutil, pid: int, redact_argv: RedactArgv) -> dict[str, Any] | None:
-    """Name, owner and redacted command line of one process; None if it has exited."""
-    try:
-        proc = ps.Process(pid)
-        with proc.oneshot():
-            name = _or_none(proc.name, ps)
-            user = _or_none(proc.username, ps)
-            argv = _or_none(proc.cmdline, ps)
-    except (ps.NoSuchProcess, ps.ZombieProcess):
+def _describe(
+    processes: ProcessReader, pid: int, created: float, redact_argv: RedactArgv
+) -> dict[str, Any] | None:
+    """Name, owner and redacted command line of one process; None if it has exited. Once per
+    process, however many lists it ranks in: redaction counts what it removes."""
+    details = processes.describe(pid, created)
+    if details is None:
         return None
-    return {
-        "name": name or "",
-        "user": user,
-        "cmdline": None if argv is None else redact_argv(list(argv)),
-    }
-
-
-def _or_none(read: Callable[[], Any], ps: Psutil) -> Any:
-    try:
-        return read()
-    except ps.AccessDenied:
-        return None
+    name, user, argv = details
+    return {"name": name, "user": user, "cmdline": None if argv is None else redact_argv(argv)}

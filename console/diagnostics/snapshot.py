@@ -122,7 +122,7 @@ def capture_snapshot(
         window = sampler
         guarded(
             "processes",
-            lambda: collect_processes(ps, window, redactor.command_line, own_pid),
+            lambda: collect_processes(window, redactor.command_line, own_pid),
         )
     guarded("network", net.result)
     guarded("logs", logs.result)

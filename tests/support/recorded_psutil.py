@@ -55,6 +55,9 @@ class _RecordedProcess:
     def oneshot(self) -> contextlib.nullcontext[None]:
         return contextlib.nullcontext()
 
+    def create_time(self) -> float:
+        return float(self._r.get("create_time") or 0.0)
+
     def name(self) -> str:
         return str(_raise_if_asked(self._r["name"]))
 
