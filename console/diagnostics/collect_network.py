@@ -75,9 +75,10 @@ _TCP_STATES = {
 def collect_connections(ps: Psutil, host: Host) -> dict[str, int]:
     """Counts by TCP state (and UDP sockets as ``NONE``): who is talking, not to whom.
 
-    On Linux the kernel's tables are counted directly: psutil.net_connections() also maps
-    every socket to its process by scanning every process's file descriptors, which is most
-    of a capture's time and says nothing a count needs.
+    On Linux the kernel's tables are counted directly, by netlink where it answers (see
+    :mod:`sock_diag`) and from ``/proc/net`` where it does not: psutil.net_connections() also
+    maps every socket to its process by scanning every process's file descriptors, which is
+    most of a capture's time and says nothing a count needs.
     """
     states = _proc_net_states(host) if host.system == "Linux" else None
     if states is None:
@@ -89,6 +90,11 @@ def _proc_net_states(host: Host) -> Counter[str] | None:
     states: Counter[str] = Counter()
     found = False
     for table, tcp in (("tcp", True), ("tcp6", True), ("udp", False), ("udp6", False)):
+        asked = host.socket_states(table)
+        if asked is not None:
+            found = True
+            states.update(asked)
+            continue
         text = host.read_text(f"/proc/net/{table}", limit=16 * 1024 * 1024)
         if text is None:
             continue

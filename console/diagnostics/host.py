@@ -52,6 +52,11 @@ if TYPE_CHECKING:
         def run(self, argv: Sequence[str], timeout: float = 2.0) -> str | None:
             """A command's stdout, or None if it is missing, fails or outlives ``timeout``."""
 
+        def socket_states(self, table: str) -> dict[str, int] | None:
+            """Counts by state of one of Linux's socket tables (``tcp``, ``tcp6``, ``udp``,
+            ``udp6``) asked of the kernel directly, or None where that cannot be done (then
+            the collector reads ``/proc/net/<table>``)."""
+
 
 class LiveHost:
     """This machine."""
@@ -112,6 +117,13 @@ class LiveHost:
         if done.returncode != 0:
             return None
         return done.stdout.decode("utf-8", errors="replace")
+
+    def socket_states(self, table: str) -> dict[str, int] | None:
+        if self.system != "Linux":
+            return None
+        from console.diagnostics import sock_diag
+
+        return sock_diag.table_states(table)
 
 
 @functools.cache

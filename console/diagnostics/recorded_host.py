@@ -30,3 +30,7 @@ class RecordedHost:
 
     def run(self, argv: Sequence[str], timeout: float = 2.0) -> str | None:
         return self.commands.get(" ".join(argv))
+
+    def socket_states(self, table: str) -> dict[str, int] | None:
+        """Not recorded: the collector reads the recorded ``/proc/net`` tables instead."""
+        return None
