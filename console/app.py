@@ -142,7 +142,13 @@ def build_desk_window(
 
     directory = data_dir or default_data_dir()
     journal = IntakeJournal(directory)
-    parts = _Parts(run_check or _run_check, capture_device or _capture_device, journal)
+    parts = _Parts(
+        run_check or _run_check,
+        capture_device or _capture_device,
+        journal,
+        # A capture stand-in (tests) is not to be replaced by this machine's measurements.
+        measure_device=None if capture_device else _measure_device,
+    )
     sessions: list[Any] = []
     ports = _ports(desk, runner, current, choice, parts)
     ports.recover = lambda: _recover(desk, directory, journal, sessions)
@@ -322,6 +328,7 @@ class _Parts:
     journal: Any
     capturer: Any = None
     """The window's screen capturer (set once the window exists)."""
+    measure_device: Callable[[], Callable[[Any], Mapping[str, Any]]] | None = None
 
 
 def _run_check(name: str, arguments: Mapping[str, Any]) -> Any:
@@ -334,6 +341,17 @@ def _capture_device(privacy: Any) -> Mapping[str, Any]:
     from console.diagnostics.snapshot import capture_snapshot
 
     return capture_snapshot(privacy).data
+
+
+def _measure_device() -> Callable[[Any], Mapping[str, Any]]:
+    """Start measuring CPU use for one ticket: its captures report it from now on."""
+    import psutil
+
+    from console.diagnostics.collect_processes import CpuSampler
+    from console.diagnostics.snapshot import capture_snapshot
+
+    sampler = CpuSampler(psutil)
+    return lambda privacy: capture_snapshot(privacy, sampler=sampler).data
 
 
 def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
@@ -391,6 +409,7 @@ def _workspace(
         parts.capture_device,
         privacy,
         parts.journal,
+        measure_device=parts.measure_device,
     )
     return TicketWorkspace(tools, ref, journal_key)
 

@@ -3,8 +3,8 @@
 psutil's first ``cpu_percent(interval=None)`` is meaningless (it has nothing to compare with),
 and sleeping for a second makes the capture slow. Instead a :class:`CpuSampler` reads the CPU
 times when it is created and again when the snapshot is assembled: utilisation is measured
-over that window. The CLI creates it at the start of the capture; the app can create it when
-a ticket is opened, so the window is as long as the call.
+over that window. The CLI creates it at the start of the capture; the app creates one as a
+ticket opens (``console.app._measure_device``), so the window is as long as the call.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from console.diagnostics.process_table import ProcessReader, Row
 
 TOP_N = 10
+MIN_LIFE_SECONDS = 1.0
+"""The least life over which a process that started during the window is given a CPU %: the
+kernel counts CPU time in ticks of 10 ms or so, too coarse for anything shorter."""
 # Windows lists its idle time as a process that is "busy" whenever the machine is not.
 NOT_WORKLOAD = frozenset({"System Idle Process"})
 
@@ -41,6 +44,7 @@ class CpuSampler:
         clock: Callable[[], float] = time.monotonic,
         own_pid: int | None = None,
         processes: ProcessReader | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``own_pid``: a process whose CPU use is left out of the machine's utilisation (the
         collector itself, busy measuring for the few milliseconds the window lasts).
@@ -48,6 +52,7 @@ class CpuSampler:
         reads them again through :attr:`processes`, so both ends of the window agree."""
         self._ps = ps
         self._clock = clock
+        self._wall_clock = wall_clock
         self.processes = processes or process_reader(ps)
         self._started = clock()
         self._own = None if own_pid is None else ps.Process(own_pid)
@@ -80,12 +85,21 @@ class CpuSampler:
         return {"percent": percent, "sample_ms": round(window * 1000)}
 
     def process_percent(self, pid: int, create_time: float, cpu_seconds: float) -> float | None:
-        """A process's CPU % over the window (100 % = one core), or None if it is new."""
+        """A process's CPU % over the window (100 % = one core). One that started during the
+        window (a long one: the app's lasts from the ticket's opening) is measured over its
+        own life instead, once that is long enough to mean something; None until then."""
         before = self._per_process.get(pid)
-        window = self.window_seconds
-        if before is None or before[0] != create_time or window <= 0:
+        if before is not None and before[0] == create_time:
+            window, used = self.window_seconds, cpu_seconds - before[1]
+        elif create_time > 0:
+            window, used = self._wall_clock() - create_time, cpu_seconds
+            if window < MIN_LIFE_SECONDS:
+                return None
+        else:
             return None
-        return round(100.0 * max(cpu_seconds - before[1], 0.0) / window, 1)
+        if window <= 0:
+            return None
+        return round(100.0 * max(used, 0.0) / window, 1)
 
 
 RedactArgv = Callable[[list[str]], list[str]]

@@ -53,7 +53,10 @@ SUMMARY_TAB, PREVIEW_TAB, DIFF_TAB = 0, 1, 2
 
 CaptureDevice = Callable[["Privacy"], Mapping[str, Any]]
 """Captures this device at a privacy level and returns the redacted snapshot (in the app,
-``lambda level: capture_snapshot(level, sampler=sampler).data``)."""
+``lambda level: capture_snapshot(level).data``)."""
+MeasureDevice = Callable[[], CaptureDevice]
+"""Starts measuring this device's CPU use now and returns a capture that reports it over the
+time since (runs on a worker thread)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +89,16 @@ class DiagnosticsPanel(QWidget):
         runner: TaskRunner,
         choose_file: ChooseFile = ask_for_bundle,
         parent: QWidget | None = None,
+        *,
+        measure: MeasureDevice | None = None,
     ) -> None:
         """``ref``: the ticket. ``capture``: captures this device (runs on a worker thread).
         ``privacy``: the level, or a callable read at each capture or import (the setting
         may change while the ticket is open). ``actor``: who attaches, for the audit trail.
-        ``choose_file``: the file dialog (tests pass their own)."""
+        ``choose_file``: the file dialog (tests pass their own). ``measure``: where given,
+        started in the background as the panel is built (when the ticket opens), so the
+        captures report CPU use over the call instead of over their own few milliseconds;
+        ``capture`` stands in until it is ready."""
         super().__init__(parent)
         self._ref = ref
         self._service = service
@@ -108,6 +116,8 @@ class DiagnosticsPanel(QWidget):
         self._latest: dict[str, int] = {}
         self.setAcceptDrops(True)
         self._build()
+        if measure is not None:
+            runner.run_task(measure, self._measuring)
 
     # -- the panel contract ------------------------------------------------------------
 
@@ -181,6 +191,11 @@ class DiagnosticsPanel(QWidget):
         path = self._choose_file(self)
         if path is not None:
             self.import_bundle(path)
+
+    def _measuring(self, capture: CaptureDevice | None, error: BaseException | None) -> None:
+        if capture is not None:
+            self._capture = capture
+        # On an error the one-shot capture stays: it measures over its own run instead.
 
     # -- drag and drop -----------------------------------------------------------------
 

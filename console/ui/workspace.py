@@ -68,6 +68,8 @@ class DeskTools:
     privacy: Callable[[], Any]
     journal: IntakeJournal
     copy_text: Callable[[str], None] = lambda text: QGuiApplication.clipboard().setText(text)
+    measure_device: Callable[[], Callable[[Any], Mapping[str, Any]]] | None = None
+    """Starts measuring this device when a ticket opens (see DiagnosticsPanel)."""
 
 
 class TicketWorkspace(QWidget):
@@ -296,6 +298,7 @@ class TicketWorkspace(QWidget):
             self._tools.privacy,
             self._desk.agent.username,
             self._runner,
+            measure=self._tools.measure_device,
         )
         if state:
             panel.restore_state(state)

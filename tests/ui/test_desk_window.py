@@ -106,3 +106,19 @@ def test_quitting_with_packages_waiting_says_so_and_keeps_them(
         UnreachableDestination("team", "down"),
     ).waiting()
     assert [w.ref for w in waiting] == ["HD-WAITING"]
+
+
+def test_the_apps_captures_report_cpu_use_since_the_ticket_opened() -> None:
+    import time
+
+    from console.app import _measure_device
+    from console.diagnostics.redaction import Privacy
+
+    capture = _measure_device()  # what a ticket's diagnostics step starts as it opens
+    time.sleep(0.3)
+    first = capture(Privacy.STANDARD)
+    time.sleep(0.2)
+    second = capture(Privacy.STANDARD)
+    assert first["cpu"]["sample_ms"] >= 300 and first["processes"]["sample_ms"] >= 300
+    assert second["cpu"]["sample_ms"] >= first["cpu"]["sample_ms"] + 200  # the same window
+    assert first["cpu"]["percent"] is not None

@@ -427,3 +427,48 @@ def test_a_running_capture_shows_progress_and_cannot_be_started_twice(
     assert panel.captures.count() == 1
     assert panel.busy_bar.isHidden() and panel.busy_label.text() == ""
     assert PLANTED not in "\n".join(panel.preview.model.leaf_texts())
+
+
+def test_a_measure_started_with_the_panel_does_the_captures(
+    qtbot: QtBot, service: CaptureService, tmp_path: Path
+) -> None:
+    host = recording(tmp_path, "planted", plant_secret)
+    measured: list[Privacy] = []
+    one_shot: list[Privacy] = []
+
+    def measure() -> Callable[[Privacy], Mapping[str, Any]]:
+        def capture(level: Privacy) -> Mapping[str, Any]:
+            measured.append(level)
+            return replay(host)(level)
+
+        return capture
+
+    def fallback(level: Privacy) -> Mapping[str, Any]:
+        one_shot.append(level)
+        return replay(host)(level)
+
+    runner = ImmediateTaskRunner()
+    panel = DiagnosticsPanel(
+        REF, service, fallback, Privacy.STRICT, "aiko", runner, measure=measure
+    )
+    qtbot.addWidget(panel)
+    assert runner.labels == [""]  # started at once, quietly: no progress line for it
+    panel.capture_device()
+    assert (measured, one_shot) == ([Privacy.STRICT], [])
+    assert len(service.captures(REF)) == 1
+
+
+def test_a_measure_that_fails_leaves_the_one_shot_capture(
+    qtbot: QtBot, service: CaptureService, tmp_path: Path
+) -> None:
+    host = recording(tmp_path, "planted", plant_secret)
+
+    def measure() -> Callable[[Privacy], Mapping[str, Any]]:
+        raise PermissionError("psutil was refused")
+
+    panel = DiagnosticsPanel(
+        REF, service, replay(host), Privacy.STANDARD, "aiko", ImmediateTaskRunner(), measure=measure
+    )
+    qtbot.addWidget(panel)
+    panel.capture_device()
+    assert len(service.captures(REF)) == 1
