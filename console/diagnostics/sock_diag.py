@@ -21,7 +21,10 @@ NLMSG_ERROR = 2
 NLMSG_DONE = 3
 IPPROTO_TCP = 6
 IPPROTO_UDP = 17
-ALL_STATES = 0xFFFFFFFF
+# Every state /proc/net lists, 0 to 12 (iproute2's SS_ALL). Not bit 13, TCP_BOUND_INACTIVE:
+# since Linux 6.8 that adds sockets bound but neither listening nor connected, which /proc/net
+# and psutil never count.
+WANTED_STATES = (1 << 13) - 1
 TIMEOUT_SECONDS = 1.0
 
 # The kernel's TCP states (include/net/tcp_states.h), named as psutil and /proc/net name them.
@@ -80,7 +83,7 @@ def table_states(table: str) -> dict[str, int] | None:
 def _dump(channel: socket.socket, family: int, protocol: int) -> list[int]:
     """The state byte of every socket of one family and protocol."""
     sequence = 1
-    request = _REQUEST.pack(family, protocol, 0, 0, ALL_STATES)
+    request = _REQUEST.pack(family, protocol, 0, 0, WANTED_STATES)
     flags = NLM_F_REQUEST | NLM_F_DUMP
     channel.sendto(
         _HEADER.pack(_HEADER.size + len(request), SOCK_DIAG_BY_FAMILY, flags, sequence, 0)
@@ -95,16 +98,20 @@ def _dump(channel: socket.socket, family: int, protocol: int) -> list[int]:
         offset = 0
         while offset + _HEADER.size <= len(data):
             length, kind, _, answered, _ = _HEADER.unpack_from(data, offset)
-            if length < _HEADER.size:
-                raise ValueError("a netlink message shorter than its header")
+            if not _HEADER.size <= length <= len(data) - offset:
+                raise ValueError("a netlink message that does not fit its datagram")
             if answered == sequence:
                 if kind == NLMSG_DONE:
                     return states
                 if kind == NLMSG_ERROR:
+                    if length < _HEADER.size + 4:
+                        raise ValueError("a netlink error without its code")
                     (error,) = struct.unpack_from("=i", data, offset + _HEADER.size)
                     if error == 0:  # an acknowledgement: nothing more comes
                         return states
                     raise OSError(-error, "sock_diag refused the dump")
                 if kind == SOCK_DIAG_BY_FAMILY:
+                    if length <= _STATE_OFFSET:
+                        raise ValueError("a socket's answer without its state")
                     states.append(data[offset + _STATE_OFFSET])
             offset += (length + 3) & ~3  # messages are aligned to 4 bytes
