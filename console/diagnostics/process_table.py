@@ -12,12 +12,15 @@ readers with one interface: :class:`ProcReader` for the live psutil on Linux and
 A table row is a plain tuple ``(pid, create_time, cpu_seconds, rss_bytes)`` in psutil's units
 (seconds since the epoch, user plus system CPU seconds, bytes); a figure psutil was denied is
 None. A process that exits while the table is read is left out.
+
+A reader is used by one thread at a time (a capture's, or the one capture running for a ticket).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 from console.diagnostics import TYPE_CHECKING
 
@@ -38,6 +41,9 @@ if TYPE_CHECKING:
         def describe(self, pid: int, create_time: float) -> Details | None:
             """The process ``pid`` that started at ``create_time``; None if it has exited
             (or its pid now belongs to another process)."""
+
+        def age(self, create_time: float) -> float:
+            """Seconds since a process of the table started."""
 
 
 def process_reader(ps: Psutil) -> ProcessReader:
@@ -73,7 +79,8 @@ class PsutilReader:
         try:
             proc = ps.Process(pid)
             with proc.oneshot():
-                if create_time and proc.create_time() != create_time:
+                started = self._or_none(proc.create_time)
+                if create_time and started is not None and started != create_time:
                     return None  # the pid was reused
                 name = self._or_none(proc.name)
                 user = self._or_none(proc.username)
@@ -81,6 +88,9 @@ class PsutilReader:
         except (ps.NoSuchProcess, ps.ZombieProcess):
             return None
         return (name or "", user, None if argv is None else list(argv))
+
+    def age(self, create_time: float) -> float:
+        return time.time() - create_time
 
     def _or_none(self, read: Any) -> Any:
         try:
@@ -90,20 +100,26 @@ class PsutilReader:
 
 
 # Field positions in /proc/<pid>/stat after the ")" that closes the command name: proc(5)
-# numbers them from 1 with pid and comm first, so its field N is index N - 3 here. A line too
-# short to hold them was emptied as its process went.
+# numbers them from 1 with pid and comm first, so its field N is index N - 3 here.
 _UTIME, _STIME, _STARTTIME = 14 - 3, 15 - 3, 22 - 3
 # The kernel keeps 15 characters of a command's name; psutil then takes the full one from argv.
 _COMM_LIMIT = 15
 
 
+class _Gone(Exception):
+    """The process exited while it was being read."""
+
+
 class ProcReader:
     """Linux's /proc read directly, giving psutil's answers (its ``_pslinux`` and
-    ``Process.name``/``username``) without its per-process machinery."""
+    ``Process.name``/``username``) without its per-process machinery. A file this user may
+    not read (``/proc`` mounted with ``hidepid=1``) gives None where psutil's AccessDenied
+    would."""
 
     def __init__(self, procfs: str, boot_time: Callable[[], float]) -> None:
-        """``boot_time``: psutil's, read once per table (the kernel counts start times from
-        boot, and the boot time it reports moves a little with the clock)."""
+        """``boot_time``: psutil's, read once: start times are counted from it, and as psutil
+        keeps a process's start time once read, a clock step during a long window must not
+        make every process look new."""
         self._procfs = procfs
         self._boot_time = boot_time
         self._boot: float | None = None
@@ -114,66 +130,90 @@ class ProcReader:
         self._users: dict[int, str] = {}
 
     def table(self) -> list[Row]:
-        # stat and statm are readable for every process this user can see: no figure is ever
-        # denied here. Resident memory comes from statm, as psutil's does: stat's figure is
-        # the kernel's per-CPU estimate, off by some pages.
-        self._boot = boot = float(self._boot_time())
-        ticks, page = self._ticks, self._page
+        # Resident memory comes from statm, as psutil's does: stat's figure is the kernel's
+        # per-CPU estimate, off by some pages.
         rows: list[Row] = []
         for entry in os.listdir(self._procfs):
             if not entry.isdigit():
                 continue
-            stat = self._stat(entry)
-            memory = None if stat is None else _read(f"{self._procfs}/{entry}/statm")
-            if stat is not None and memory is not None:
-                fields = stat[1]
-                rows.append(
-                    (
-                        int(entry),
-                        boot + int(fields[_STARTTIME]) / ticks,
-                        (int(fields[_UTIME]) + int(fields[_STIME])) / ticks,
-                        int(memory.split(None, 2)[1]) * page,
-                    )
+            try:
+                stat = self._stat(entry)
+                memory = _read(f"{self._procfs}/{entry}/statm")
+            except _Gone:
+                continue
+            if stat is None:
+                rows.append((int(entry), 0.0, None, None if memory is None else self._rss(memory)))
+                continue
+            fields = stat[1]
+            rows.append(
+                (
+                    int(entry),
+                    self._started(fields),
+                    (int(fields[_UTIME]) + int(fields[_STIME])) / self._ticks,
+                    None if memory is None else self._rss(memory),
                 )
+            )
         return rows
 
     def describe(self, pid: int, create_time: float) -> Details | None:
-        stat = self._stat(pid)
-        if stat is None or stat[1][0] == b"Z":
-            return None  # gone, or a zombie (psutil cannot describe one either)
-        comm, fields = stat
-        if self._boot is None:
-            self._boot = float(self._boot_time())
-        if create_time and self._boot + int(fields[_STARTTIME]) / self._ticks != create_time:
-            return None  # the pid now belongs to another process
+        try:
+            stat = self._stat(pid)
+            if stat is not None:
+                comm, fields = stat
+                if fields[0] == b"Z":
+                    return None  # a zombie: psutil cannot describe one either
+                if create_time and self._started(fields) != create_time:
+                    return None  # the pid now belongs to another process
+            argv = self._cmdline(pid)
+            user = self._user(pid)
+        except _Gone:
+            return None
+        if stat is None:
+            return ("", user, argv)
         name = comm.decode(self._encoding, self._errors)
-        argv = self._cmdline(pid)
         if len(name) >= _COMM_LIMIT and argv:
             extended = os.path.basename(argv[0])
             if extended.startswith(name):
                 name = extended
-        return (name, self._user(pid), argv)
+        return (name, user, argv)
+
+    def age(self, create_time: float) -> float:
+        # Against the clock the kernel counts start times on, not the wall clock: the boot
+        # time psutil adds is whole seconds.
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - (create_time - self._boot_seconds())
+
+    def _boot_seconds(self) -> float:
+        if self._boot is None:
+            self._boot = float(self._boot_time())
+        return self._boot
+
+    def _started(self, fields: list[bytes]) -> float:
+        return self._boot_seconds() + int(fields[_STARTTIME]) / self._ticks
+
+    def _rss(self, statm: bytes) -> int:
+        return int(statm.split(None, 2)[1]) * self._page
 
     def _stat(self, pid: int | str) -> tuple[bytes, list[bytes]] | None:
-        """The command name and the figures after it; None once the process has gone."""
+        """The command name and the figures after it; None if this user may not read them."""
         data = _read(f"{self._procfs}/{pid}/stat")
+        if data is None:
+            return None
         # The name may hold spaces and parentheses: the figures start after the last ")".
-        end = -1 if data is None else data.rfind(b")")
-        if data is None or end < 0:
-            return None
+        end = data.rfind(b")")
         fields = data[end + 2 :].split()
-        if len(fields) <= _STARTTIME:
-            return None
+        if end < 0 or len(fields) <= _STARTTIME:
+            raise _Gone  # emptied as the process went
         return data[data.find(b"(") + 1 : end], fields
 
     def _cmdline(self, pid: int) -> list[str] | None:
         raw = _read(f"{self._procfs}/{pid}/cmdline", whole=True)
         if raw is None:
             return None
-        data = raw.decode(self._encoding, self._errors)
+        # As psutil, which reads it as text: universal newlines, NUL-separated arguments
+        # unless the process rewrote its title with spaces.
+        data = raw.decode(self._encoding, self._errors).replace("\r\n", "\n").replace("\r", "\n")
         if not data:
-            return []  # a kernel thread or a zombie
-        # As psutil: NUL-separated, unless the process rewrote its title with spaces.
+            return []  # a kernel thread
         sep = "\x00" if data.endswith("\x00") else " "
         if data.endswith(sep):
             data = data[:-1]
@@ -184,10 +224,8 @@ class ProcReader:
 
     def _user(self, pid: int) -> str | None:
         status = _read(f"{self._procfs}/{pid}/status")  # Uid is in its first lines
-        if status is None:
-            return None
-        start = status.find(b"\nUid:")
-        if start < 0:
+        start = -1 if status is None else status.find(b"\nUid:")
+        if status is None or start < 0:
             return None
         uid = int(status[start + 5 :].split(None, 1)[0])  # the real uid, as psutil reports
         if uid not in self._users:
@@ -201,11 +239,14 @@ class ProcReader:
 
 
 def _read(path: str, *, whole: bool = False) -> bytes | None:
-    """The file's first 4 KiB (all of it if ``whole``); None once the process has gone."""
+    """The file's first 4 KiB (all of it if ``whole``); None if this user may not read it.
+    Raises :class:`_Gone` once the process has exited."""
     try:
         fd = os.open(path, os.O_RDONLY)
-    except OSError:
+    except PermissionError:
         return None
+    except OSError as exc:
+        raise _Gone from exc
     try:
         data = os.read(fd, 4096)
         if whole and len(data) == 4096:
@@ -213,11 +254,13 @@ def _read(path: str, *, whole: bool = False) -> bytes | None:
             while chunk := os.read(fd, 65536):
                 chunks.append(chunk)
             data = b"".join(chunks)
-        return data
-    except OSError:
+    except PermissionError:
         return None
+    except OSError as exc:
+        raise _Gone from exc
     finally:
         os.close(fd)
+    return data
 
 
 def _is_live_psutil(ps: Psutil) -> bool:

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -70,6 +71,8 @@ PROCESSES: dict[int, tuple[bytes, bytes, int, bytes]] = {
     106: (b"orphan", b"S", UNKNOWN_UID, b"orphan\0"),
     # Bytes that are not UTF-8 in the name and the arguments.
     107: (b"caf\xe9", b"S", 0, b"caf\xe9\0--r\xe9sum\xe9\0"),
+    # Carriage returns: psutil reads the file as text, so they come back as newlines.
+    109: (b"crlf", b"S", 0, b"a\rb\r\nc\0d\0"),
 }
 ZOMBIE = 108
 
@@ -92,12 +95,16 @@ def fake_procfs(tmp_path: Path) -> Iterator[Path]:
         (directory / "statm").write_text(f"{900 + index} {100 * index + 3} 5 1 0 20 0\n")
         (directory / "status").write_bytes(status_text(comm, uid))
         (directory / "cmdline").write_bytes(cmdline)
+    # psutil keeps the processes process_iter has seen, each with the /proc it was read from:
+    # none of the real ones may be reused here, and none of these may outlive the test.
     saved = psutil.PROCFS_PATH
+    psutil.process_iter.cache_clear()
     psutil.PROCFS_PATH = str(root)
     try:
         yield root
     finally:
         psutil.PROCFS_PATH = saved
+        psutil.process_iter.cache_clear()
 
 
 def proc_reader(root: Path) -> ProcReader:
@@ -115,7 +122,7 @@ def test_on_linux_the_live_psutil_gets_the_proc_reader_and_a_recording_gets_psut
 def test_the_table_matches_psutils_on_a_proc_tree_with_the_odd_cases(fake_procfs: Path) -> None:
     ours = sorted(proc_reader(fake_procfs).table())
     theirs = sorted(PsutilReader(psutil).table())
-    assert [row[0] for row in ours] == [*PROCESSES, ZOMBIE]
+    assert [row[0] for row in ours] == sorted([*PROCESSES, ZOMBIE])
     assert [row[0] for row in theirs] == [row[0] for row in ours]
     for mine, psutils in zip(ours, theirs, strict=True):
         pid, created, cpu, rss = mine
@@ -136,6 +143,7 @@ def test_descriptions_match_psutils_on_a_proc_tree_with_the_odd_cases(fake_procf
     assert ours.describe(103, created[103])[0] == "my (odd)) proc"  # type: ignore[index]
     assert ours.describe(104, created[104])[2] == ["postgres:", "checkpointer", "", ""]  # type: ignore[index]
     assert ours.describe(106, created[106])[1] == str(UNKNOWN_UID)  # type: ignore[index]
+    assert ours.describe(109, created[109])[2] == ["a\nb\nc", "d"]  # type: ignore[index]
     assert ours.describe(ZOMBIE, created[ZOMBIE]) is None
 
 
@@ -149,6 +157,37 @@ def test_a_pid_taken_by_another_process_or_gone_is_not_described(fake_procfs: Pa
     assert ours.describe(100, started) is None
     assert theirs.describe(100, started) is None
     assert 100 not in [row[0] for row in ours.table()]
+
+
+def test_files_this_user_may_not_read_give_none_where_psutil_is_denied(
+    fake_procfs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/proc mounted with hidepid=1 lists other users' processes but refuses their files.
+    (Root reads every file whatever its mode, so the refusal is made here.)"""
+    import builtins
+
+    import psutil._common
+
+    denied = f"{fake_procfs}/103/"
+    real_os_open, real_open = os.open, builtins.open
+
+    def refusing_os_open(path: str, *args: Any, **kwargs: Any) -> int:
+        if str(path).startswith(denied):
+            raise PermissionError(13, "Permission denied", path)
+        return real_os_open(path, *args, **kwargs)
+
+    def refusing_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).startswith(denied):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_os_open)
+    monkeypatch.setattr(psutil._common, "open", refusing_open, raising=False)
+    ours, theirs = proc_reader(fake_procfs), PsutilReader(psutil)
+    mine = {row[0]: row for row in ours.table()}
+    psutils = {row[0]: row for row in theirs.table()}
+    assert mine[103] == psutils[103] == (103, 0.0, None, None)
+    assert ours.describe(103, 0.0) == theirs.describe(103, 0.0) == ("", None, None)
 
 
 @pytest.fixture
