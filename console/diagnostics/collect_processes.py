@@ -26,6 +26,8 @@ TOP_N = 10
 MIN_LIFE_SECONDS = 1.0
 """The least life over which a process that started during the window is given a CPU %: the
 kernel counts CPU time in ticks of 10 ms or so, too coarse for anything shorter."""
+START_TIME_SLACK_SECONDS = 1.0
+"""How far a start time may be off: Linux gives the boot time in whole seconds."""
 # Windows lists its idle time as a process that is "busy" whenever the machine is not.
 NOT_WORKLOAD = frozenset({"System Idle Process"})
 
@@ -44,15 +46,13 @@ class CpuSampler:
         clock: Callable[[], float] = time.monotonic,
         own_pid: int | None = None,
         processes: ProcessReader | None = None,
-        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``own_pid``: a process whose CPU use is left out of the machine's utilisation (the
-        collector itself, busy measuring for the few milliseconds the window lasts).
+        collector itself, when the window is only the capture's own few milliseconds).
         ``processes``: how the processes are read (see :mod:`process_table`); the ranking pass
         reads them again through :attr:`processes`, so both ends of the window agree."""
         self._ps = ps
         self._clock = clock
-        self._wall_clock = wall_clock
         self.processes = processes or process_reader(ps)
         self._started = clock()
         self._own = None if own_pid is None else ps.Process(own_pid)
@@ -84,17 +84,26 @@ class CpuSampler:
         percent = round(100.0 * busy / total, 1) if total > 0 else None
         return {"percent": percent, "sample_ms": round(window * 1000)}
 
-    def process_percent(self, pid: int, create_time: float, cpu_seconds: float) -> float | None:
+    def process_percent(
+        self, pid: int, create_time: float, cpu_seconds: float | None
+    ) -> float | None:
         """A process's CPU % over the window (100 % = one core). One that started during the
         window (a long one: the app's lasts from the ticket's opening) is measured over its
-        own life instead, once that is long enough to mean something; None until then."""
+        own life instead, once that is long enough to mean something. None when its CPU time
+        was denied, or for a new process too young to tell."""
+        if cpu_seconds is None:
+            return None
+        window = self.window_seconds
         before = self._per_process.get(pid)
         if before is not None and before[0] == create_time:
-            window, used = self.window_seconds, cpu_seconds - before[1]
+            used = cpu_seconds - before[1]
         elif create_time > 0:
-            window, used = self._wall_clock() - create_time, cpu_seconds
-            if window < MIN_LIFE_SECONDS:
+            life = self.processes.age(create_time)
+            # Older than the window (give or take the start time's rounding): its CPU time
+            # was not read when the window opened, so its use inside it cannot be told.
+            if not MIN_LIFE_SECONDS <= life <= window + START_TIME_SLACK_SECONDS:
                 return None
+            window, used = min(life, window), cpu_seconds
         else:
             return None
         if window <= 0:
@@ -117,9 +126,7 @@ def collect_processes(
     processes = sampler.processes
     table: list[Row] = [row for row in processes.table() if row[0] != own_pid]
     denied = sum(1 for _, _, cpu, rss in table if cpu is None or rss is None)
-    percent = {
-        pid: sampler.process_percent(pid, created, cpu or 0.0) for pid, created, cpu, _ in table
-    }
+    percent = {pid: sampler.process_percent(pid, created, cpu) for pid, created, cpu, _ in table}
 
     def by_cpu(row: Row) -> tuple[float, float]:
         return (percent[row[0]] or 0.0, row[2] or 0.0)

@@ -30,11 +30,14 @@ class ScriptedReader:
     def describe(self, pid: int, create_time: float) -> Details | None:
         return (f"p{pid}", "alice", [f"p{pid}"])
 
+    def age(self, create_time: float) -> float:
+        return START - create_time
+
 
 def sampler_over(window: float, reader: ScriptedReader) -> CpuSampler:
-    """A sampler whose window is ``window`` seconds long, ending at START (wall clock)."""
+    """A sampler whose window is ``window`` seconds long, ending at START."""
     ticks = iter([0.0, *[window] * 20])
-    return CpuSampler(psutil, clock=lambda: next(ticks), processes=reader, wall_clock=lambda: START)
+    return CpuSampler(psutil, clock=lambda: next(ticks), processes=reader)
 
 
 def percents(section: dict[str, Any]) -> dict[str, float | None]:
@@ -43,16 +46,30 @@ def percents(section: dict[str, Any]) -> dict[str, float | None]:
 
 def test_each_process_is_measured_over_the_window_or_over_its_own_life() -> None:
     reader = ScriptedReader(
-        [(1, START - 900, 50.0, 1), (4, START - 800, 7.0, 1)],
+        [(1, START - 900, 50.0, 1), (4, START - 800, 7.0, 1), (6, START - 700, None, 1)],
         [
             (1, START - 900, 56.0, 1),  # 6 s of CPU in the 60 s window: 10 %
             (2, START - 4, 3.0, 1),  # started 4 s ago, 3 s of CPU since: 75 %
             (3, START - 0.5, 0.2, 1),  # half a second old: too young to tell
             (4, START - 30, 1.5, 1),  # pid 4 is another process now: 1.5 s in 30 s, 5 %
+            (5, START - 600, 9.0, 1),  # older than the window yet unseen at its start
+            (6, START - 700, 8.0, 1),  # its CPU time was denied when the window opened
+            (7, START - 60.5, 30.0, 1),  # started as the window opened: over the window
+            (8, START - 5, None, 1),  # its CPU time is denied
         ],
     )
     section = collect_processes(sampler_over(60.0, reader), lambda argv: argv)
-    assert percents(section) == {"p2": 75.0, "p1": 10.0, "p4": 5.0, "p3": None}
+    assert percents(section) == {
+        "p2": 75.0,
+        "p7": 50.0,
+        "p1": 10.0,
+        "p4": 5.0,
+        # None, ranked by their CPU seconds:
+        "p5": None,
+        "p6": None,
+        "p3": None,
+        "p8": None,
+    }
 
 
 def test_a_long_window_ranks_a_process_that_started_and_ran_inside_it() -> None:
