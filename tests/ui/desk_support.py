@@ -62,9 +62,15 @@ class DeskWindow:
 
 
 def open_desk_window(
-    qtbot: QtBot, directory: Path, store_url: str | None = None, **settings: str
+    qtbot: QtBot,
+    directory: Path,
+    store_url: str | None = None,
+    *,
+    this_device: bool = False,
+    **settings: str,
 ) -> DeskWindow:
-    """Build, show and start the window; returns once its first queue page is loaded."""
+    """Build, show and start the window; returns once its first queue page is loaded.
+    Captures replay a recorded laptop unless ``this_device``."""
     qsettings = QSettings(str(directory / "geometry.ini"), QSettings.Format.IniFormat)
     exports = directory / "exports"
     exports.mkdir(exist_ok=True)
@@ -74,7 +80,7 @@ def open_desk_window(
         Settings({"agent.name": "alice", **settings}),
         qsettings,
         run_check=fake_checks,
-        capture_device=lambda level: recorded_laptop(level).data,
+        capture_device=None if this_device else lambda level: recorded_laptop(level).data,
         data_dir=directory,
         choose_save_path=lambda parent, caption, suggested: exports / suggested,
     )
