@@ -24,7 +24,14 @@ def highlights(snapshot: Mapping[str, Any]) -> dict[str, str]:
     cpu = snapshot.get("cpu") or {}
     if cpu:
         used = cpu.get("percent")
-        load = f"{used:.0f} % busy" if isinstance(used, int | float) else "usage not sampled"
+        load = (
+            f"{used:.0f} % busy{_over(cpu.get('sample_ms'))}"
+            if isinstance(used, int | float)
+            else "usage not sampled"
+        )
+        average = cpu.get("load_average")
+        if average:
+            load += f"; load {' / '.join(str(x) for x in average)}"
         lines["cpu"] = f"{cpu.get('model') or 'CPU'}, {cpu.get('logical_cores')} threads, {load}"
     memory = snapshot.get("memory") or {}
     if memory:
@@ -66,7 +73,7 @@ def render_summary(snapshot: Mapping[str, Any]) -> str:
     top = [p for p in processes.get("top_cpu") or [] if p.get("cpu_percent")]
     if top:
         busiest = ", ".join(f"{p['name']} {p['cpu_percent']} %" for p in top[:3])
-        out.append(f"  {'busiest:':<{width}} {busiest}")
+        out.append(f"  {'busiest:':<{width}} {busiest}{_over(processes.get('sample_ms'))}")
     logs = snapshot.get("logs") or {}
     if logs.get("lines"):
         out.append(f"  {'errors:':<{width}} {len(logs['lines'])} recent system log error line(s)")
@@ -96,6 +103,17 @@ def _fullest_disk(disks: Mapping[str, Any]) -> str:
 
 def _gib(value: Any) -> str:
     return f"{value / GiB:.1f} GiB" if isinstance(value, int | float) else "?"
+
+
+def _over(sample_ms: Any) -> str:
+    """The window a CPU figure was measured over, for the reader to weigh it: over a capture's
+    own few milliseconds the kernel's 10 ms ticks make it coarse."""
+    if not isinstance(sample_ms, int | float):
+        return ""
+    if sample_ms < 1000:
+        return f" over {sample_ms:.0f} ms"
+    seconds = round(sample_ms / 1000)
+    return f" over {seconds // 60} min {seconds % 60} s" if seconds >= 60 else f" over {seconds} s"
 
 
 def _duration(seconds: Any) -> str:
