@@ -92,6 +92,16 @@ def _check_checks(playbook: Playbook, report: Report, catalog: CheckCatalog) -> 
 def _check_branch_facts(playbook: Playbook, report: Report) -> None:
     facts = playbook.facts_set()
     for node in playbook.nodes.values():
+        if isinstance(node, EscalateNode):
+            for fact in node.note_facts:
+                if fact not in facts and fact not in SNAPSHOT_FACTS:
+                    report.warning(
+                        node.where("note"),
+                        f"the note of escalation {node.id!r} names {{{fact}}}, which no node "
+                        f"sets and the diagnostics snapshot does not provide"
+                        f"{suggestion(fact, facts | SNAPSHOT_FACTS.keys())}: tier 2 would read "
+                        "'not recorded' there",
+                    )
         if isinstance(node, BranchNode) and node.fact:
             if node.fact in facts or node.fact in SNAPSHOT_FACTS:
                 continue

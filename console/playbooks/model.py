@@ -7,6 +7,7 @@ report at the exact line and column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -192,6 +193,9 @@ class ResolveNode(Node):
 
 @dataclass(frozen=True, slots=True)
 class EscalateNode(Node):
+    """``note`` may name facts in braces ("Hotspot test: {other_network_test}."): tier 2 reads
+    it with the run's values in their place (:meth:`note_with`)."""
+
     kind: ClassVar[str] = "escalate"
     trigger: Trigger
     queue: str
@@ -202,9 +206,27 @@ class EscalateNode(Node):
         return True
 
     @property
+    def note_facts(self) -> tuple[str, ...]:
+        """The facts the note names, in order, once each."""
+        return tuple(dict.fromkeys(NOTE_FACT.findall(self.note or "")))
+
+    def note_with(self, facts: Mapping[str, str]) -> str | None:
+        """The note with each named fact's value in its place ("not recorded" for a fact the
+        run did not set)."""
+        if self.note is None:
+            return None
+        return NOTE_FACT.sub(
+            lambda match: facts.get(match.group(1), "").strip() or "not recorded", self.note
+        )
+
+    @property
     def prompt(self) -> str:
         text = f"Escalate to {self.queue} ({self.trigger.value})"
         return f"{text}: {self.note}" if self.note else text
+
+
+NOTE_FACT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+"""A fact named in an escalation's note: ``{snake_case_name}``."""
 
 
 NODE_KINDS: tuple[type[Node], ...] = (

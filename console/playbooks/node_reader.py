@@ -318,6 +318,8 @@ class NodeReader:
                 )
         queue = given.text("queue", "the tier 2 queue") or ""
         note = given.text("note", "for tier 2", required=False)
+        if note is not None:
+            context.locations["note"] = given.where("note")
         return EscalateNode(context.id, where, context.frozen_locations(), trigger, queue, note)
 
     readers: dict[str, Callable[[NodeReader, _NodeContext, Location], Node]] = {

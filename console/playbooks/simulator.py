@@ -73,8 +73,11 @@ class SimulatedPath:
         leaf: dict[str, Any] = {"node": self.leaf.id, "kind": self.leaf.kind}
         if isinstance(self.leaf, EscalateNode):
             leaf |= {"trigger": self.leaf.trigger.value, "queue": self.leaf.queue}
-            if self.leaf.note:
-                leaf["note"] = self.leaf.note
+            note = self.leaf.note_with(
+                {k: "(typed in by the agent)" if v is None else v for k, v in self.facts.items()}
+            )
+            if note:
+                leaf["note"] = note
         else:
             leaf["summary"] = self.leaf.summary
             if self.leaf.kb:

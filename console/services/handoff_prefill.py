@@ -69,8 +69,8 @@ class EscalationLeaf(Protocol):
     def trigger(self) -> Trigger: ...
     @property
     def queue(self) -> str: ...
-    @property
-    def note(self) -> str | None: ...
+    def note_with(self, facts: Mapping[str, str]) -> str | None:
+        """The note for tier 2, with the run's facts in the places it names them."""
 
 
 def prefill_handoff(
@@ -90,7 +90,9 @@ def prefill_handoff(
     if count is None and scope is Impact.SINGLE_USER:
         count = 1  # "only this caller" is a count, not a guess
     return HandoffDraft(
-        what_is_wrong=_what_is_wrong(summary, error, escalation, transcript),
+        what_is_wrong=_what_is_wrong(
+            summary, error, None if escalation is None else escalation.note_with(facts), transcript
+        ),
         what_was_tried=tried_steps(transcript) if transcript is not None else (),
         error_verbatim=error.strip("\n"),
         affected_scope=scope,
@@ -167,15 +169,15 @@ def with_field_facts(draft: HandoffDraft) -> HandoffDraft:
 def _what_is_wrong(
     summary: str,
     error: str,
-    escalation: EscalationLeaf | None,
+    note: str | None,
     transcript: Transcript | None,
 ) -> str:
     parts = [_sentence(summary)]
     first_line = next((line.strip() for line in error.splitlines() if line.strip()), "")
     if first_line:
         parts.append(f'The error reads: "{first_line}".')
-    if escalation is not None and escalation.note:
-        parts.append(_sentence(escalation.note))
+    if note:
+        parts.append(_sentence(note))
     if (
         transcript is not None
         and transcript.outcome is RunOutcome.ESCALATED

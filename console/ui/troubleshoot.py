@@ -290,7 +290,7 @@ class TroubleshootPanel(QWidget):
             instruct.acknowledged.connect(self._acknowledge)
             return instruct
         assert isinstance(node, ResolveNode | EscalateNode)
-        leaf = LeafView(node)
+        leaf = LeafView(node, self._runner.facts)
         leaf.finish_requested.connect(lambda kind=node.kind: self._finish(kind))
         return leaf
 

@@ -325,7 +325,13 @@ class LeafView(NodeView):
 
     finish_requested = Signal()
 
-    def __init__(self, node: ResolveNode | EscalateNode, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        node: ResolveNode | EscalateNode,
+        facts: Mapping[str, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``facts``: the run's, for the facts an escalation's note names."""
         if isinstance(node, ResolveNode):
             heading, lines = "Resolved at tier 1", [node.summary]
             if node.kb:
@@ -334,8 +340,9 @@ class LeafView(NodeView):
         else:
             heading = "Escalate to tier 2"
             lines = [f"Trigger: {node.trigger.value}", f"Queue: {node.queue}"]
-            if node.note:
-                lines.append(f"Note for tier 2: {node.note}")
+            note = node.note_with(facts)
+            if note:
+                lines.append(f"Note for tier 2: {note}")
             text, accessible = "Finish: escalate (Enter)", "Finish and escalate"
         super().__init__(heading, "\n".join(lines), parent)
         self.finish_button = self._button(text, "troubleshoot_finish", accessible)

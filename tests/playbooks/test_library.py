@@ -82,3 +82,20 @@ def test_triggers_fit_the_problem(playbooks: list[Playbook]) -> None:
 def test_most_playbooks_offer_a_tier_1_fix(playbooks: list[Playbook]) -> None:
     with_fix = [p for p in playbooks if any(isinstance(n, ResolveNode) for n in p.nodes.values())]
     assert len(with_fix) >= len(playbooks) - 2
+
+
+def test_simulated_escalation_notes_carry_the_facts_of_their_path(
+    playbooks: list[Playbook],
+) -> None:
+    vpn = next(p for p in playbooks if p.id == "vpn-cannot-connect")
+    notes = {
+        path.facts.get("other_network_test"): path.to_dict()["leaf"]["note"]
+        for path in simulate(vpn).paths
+        if path.leaf.id == "local_network"
+    }
+    assert set(notes) == {"connects", "fails", "not_tried"}
+    for value, note in notes.items():
+        assert f"phone hotspot: {value} (" in note
+    for playbook in playbooks:
+        for path in simulate(playbook).paths:
+            assert "{" not in path.to_dict()["leaf"].get("note", ""), (playbook.id, path.leaf.id)

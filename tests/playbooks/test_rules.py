@@ -321,6 +321,26 @@ def test_a_branch_on_a_fact_nothing_provides_is_a_warning() -> None:
     ]
 
 
+def test_a_note_naming_a_fact_nothing_provides_is_a_warning() -> None:
+    noted = edited(
+        "escalate: {trigger: complexity, queue: print}",
+        "escalate: {trigger: complexity, queue: print, "
+        'note: "Printer {printer_nmae} on {os_name}, tray {tray}."}',
+    )
+    report = report_of(noted)
+    assert report.ok  # the note still reads, with "not recorded" in the gap
+    assert [str(p).removeprefix("pb.yaml:") for p in report.problems] == [
+        "27:57: warning: the note of escalation 'network' names {printer_nmae}, which no node "
+        "sets and the diagnostics snapshot does not provide (did you mean 'printer_name'?): "
+        "tier 2 would read 'not recorded' there",
+        "27:57: warning: the note of escalation 'network' names {tray}, which no node sets and "
+        "the diagnostics snapshot does not provide: tier 2 would read 'not recorded' there",
+    ]
+    # Facts some node sets, or the snapshot provides, are fine.
+    fine = edited("{printer_nmae}", "{printer_name}", noted).replace(" tray {tray}", " tray 2")
+    assert report_of(fine).problems == ()
+
+
 def test_a_fact_with_a_fixed_vocabulary_is_held_to_it() -> None:
     text = edited(
         '{label: "Yes", next: fixed}', '{label: "Yes", next: fixed, set: {affected_scope: all}}'

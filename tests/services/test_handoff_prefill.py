@@ -125,7 +125,10 @@ def test_a_single_user_escalation_fills_every_field_it_recorded(playbook: Playbo
     assert '"The network connection is unreachable or the gateway is unresponsive."' in (
         draft.what_is_wrong
     )
-    assert "VPN gateway unreachable on TCP 443" in draft.what_is_wrong  # the leaf's note
+    assert "VPN gateway unreachable on TCP 443" in draft.what_is_wrong  # the leaf's note,
+    # with the run's answer where it names a fact
+    assert "Tried from another network such as a phone hotspot: fails (" in draft.what_is_wrong
+    assert "{" not in draft.what_is_wrong
     assert not draft.has_diagnostics
     gaps = CompletenessGate().evaluate(draft).gaps
     assert [g.field for g in gaps] == ["diagnostics"]  # only what the window adds is missing

@@ -30,7 +30,7 @@ from console.resources import resources_dir
 from console.ui.tasks import ImmediateTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from console.ui.troubleshoot import TroubleshootPanel
 from console.ui.troubleshoot_transcript import REVERTED_ROLE
-from console.ui.troubleshoot_views import AskView, CheckView, EndedView, InputView
+from console.ui.troubleshoot_views import AskView, CheckView, EndedView, InputView, LeafView
 
 # The offscreen platform cannot pass a window's size hints on and says so whenever a layout
 # changes them (every node shown does); real platforms can.
@@ -196,6 +196,10 @@ def test_a_vpn_call_by_keyboard_to_an_escalation(qtbot: QtBot, vpn: Playbook) ->
     press(qtbot, Qt.Key.Key_Return)
     assert node_id(panel) == "local_network"
     assert child(panel, QPushButton, "troubleshoot_finish").text() == "Finish: escalate (Enter)"
+    # The note names the hotspot answer; the agent reads it with the answer in its place.
+    leaf = child(panel, QPushButton, "troubleshoot_finish").parentWidget()
+    assert isinstance(leaf, LeafView)
+    assert "such as a phone hotspot: fails (connects there" in leaf.body.text()
 
     with qtbot.waitSignal(panel.finished) as finished:
         press(qtbot, Qt.Key.Key_Return)
