@@ -275,8 +275,9 @@ class PlaybookRunner:
                 f"{node.id}: {outcome.value} here is off the script; give a reason for tier 2"
             )
         now = self._clock()
+        prompt = node.prompt_with(self.facts) if isinstance(node, EscalateNode) else node.prompt
         entry = TranscriptEntry(
-            now, node.id, node.kind, node.prompt, outcome.value, {}, None, note=self._note()
+            now, node.id, node.kind, prompt, outcome.value, {}, None, note=self._note()
         )
         self._entries.append(entry)
         self._outcome, self._finished_at, self._finish_reason = outcome, now, reason

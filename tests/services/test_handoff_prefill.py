@@ -129,6 +129,9 @@ def test_a_single_user_escalation_fills_every_field_it_recorded(playbook: Playbo
     # with the run's answer where it names a fact
     assert "Tried from another network such as a phone hotspot: fails (" in draft.what_is_wrong
     assert "{" not in draft.what_is_wrong
+    # The transcript tier 2 receives records the leaf with the answer in place too.
+    assert transcript.entries[-1].prompt.startswith("Escalate to network (integration_failure): ")
+    assert "phone hotspot: fails (" in transcript.entries[-1].prompt
     assert not draft.has_diagnostics
     gaps = CompletenessGate().evaluate(draft).gaps
     assert [g.field for g in gaps] == ["diagnostics"]  # only what the window adds is missing
