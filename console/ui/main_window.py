@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self.refresh_sla())
         self._sla_timer = QTimer(self, interval=SLA_REFRESH_MS)
         self._sla_timer.timeout.connect(self.refresh_sla)
+        self._sla_timer.timeout.connect(self._mind_the_date)
+        self._day = date.today()
         self._outbox_timer = QTimer(self, interval=OUTBOX_POLL_MS)
         self._outbox_timer.timeout.connect(lambda: self.deliver_outbox())
         self._restore_geometry()
@@ -324,6 +327,13 @@ class MainWindow(QMainWindow):
             self.navigation.set_count(key, n if error is None else None)
 
     # -- the SLA clock of the ticket in front -------------------------------------------------
+
+    def _mind_the_date(self) -> None:
+        """After midnight, the list's times of yesterday get their date."""
+        today = date.today()
+        if today != self._day:
+            self._day = today
+            self.queue.model.redate()
 
     def refresh_sla(self) -> None:
         workspace = self.current_workspace()

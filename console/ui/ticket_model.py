@@ -21,7 +21,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
@@ -384,6 +384,22 @@ class TicketTableModel(QStandardItemModel):
     def fetchMore(self, parent: AnyIndex = _ROOT) -> None:  # noqa: N802
         if self.canFetchMore(parent) and self._source is not None:
             self._request_page(self._source)
+
+    def redate(self) -> None:
+        """Show the "Opened" cells as of now: after midnight yesterday's ``14:05`` gains its
+        date. Only rows opened within the last two days can read differently."""
+        now = self._now()
+        since = now - timedelta(days=2)
+        column = COLUMN_KEYS.index("created_at")
+        label = COLUMNS[column].label
+        for number, row in enumerate(self._rows):
+            if row.created_at < since:
+                continue
+            shown = short_local_time(row.created_at, now)
+            item = self.item(number, column)
+            if item is not None and item.text() != shown:
+                item.setData(shown, Qt.ItemDataRole.DisplayRole)
+                item.setData(f"{label}: {shown}", Qt.ItemDataRole.AccessibleTextRole)
 
     def _request_page(self, source: PageSource) -> None:
         self._set_loading(True)

@@ -132,3 +132,17 @@ def test_captures_of_this_device_report_cpu_use_since_the_ticket_opened(
     # The window began as the ticket opened, not as the capture did (a few milliseconds).
     assert 400 <= content["cpu"]["sample_ms"] <= elapsed_ms + 50
     assert content["processes"]["sample_ms"] >= 400
+
+
+def test_the_queue_is_redated_once_when_the_day_changes(desk_window: DeskWindow) -> None:
+    from datetime import date, timedelta
+
+    window = desk_window.window
+    redated: list[None] = []
+    window.queue.model.redate = lambda: redated.append(None)  # type: ignore[method-assign]
+    window._sla_timer.timeout.emit()  # the window's half-minute tick, on the same day
+    assert redated == []
+    window._day = date.today() - timedelta(days=1)  # it was opened yesterday
+    window._sla_timer.timeout.emit()
+    window._sla_timer.timeout.emit()
+    assert redated == [None]

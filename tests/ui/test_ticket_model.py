@@ -332,6 +332,37 @@ def test_cells_headers_and_roles(tickets: FakeTickets) -> None:
     assert model.rowCount(model.index(0, 0)) == 0
 
 
+def test_after_midnight_the_times_of_loaded_rows_gain_their_date(
+    qtbot: QtBot, tickets: FakeTickets
+) -> None:
+    clock = [START + timedelta(hours=1)]
+    model = TicketTableModel(ImmediateTaskRunner(), now=lambda: clock[0])
+    model.reset_source(tickets.source())
+    opened = COLUMN_KEYS.index("created_at")
+
+    def shown(row: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.data(model.index(row, opened), role)
+
+    first = tickets.rows[0]
+    assert shown(0) == first.created_at.astimezone().strftime("%H:%M")  # today: time alone
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom: changes.append((top.row(), bottom.row())))
+
+    clock[0] += timedelta(days=1)  # the list stays open past midnight
+    model.redate()
+
+    later = short_local_time(first.created_at, clock[0])
+    assert changes  # the view is told
+    assert shown(0) == later and "Mar" in later
+    assert shown(0, Qt.ItemDataRole.AccessibleTextRole) == f"Opened: {later}"
+    assert all(
+        shown(r) == short_local_time(tickets.rows[r].created_at, clock[0]) for r in range(50)
+    )
+    changed = len(changes)
+    model.redate()  # nothing more to change the same day
+    assert len(changes) == changed
+
+
 def test_short_local_time_drops_what_the_reader_knows() -> None:
     local = datetime(2024, 6, 14, 15, 30).astimezone()
     assert short_local_time(local, local + timedelta(minutes=5)) == "15:30"
