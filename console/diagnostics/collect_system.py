@@ -129,6 +129,10 @@ def collect_cpu(ps: Psutil, host: Host, utilisation: dict[str, Any]) -> dict[str
     load = None
     if hasattr(ps, "getloadavg"):
         load = [round(x, 2) for x in ps.getloadavg()]
+        # Windows has no load average: psutil works one out in a thread of its own, and for
+        # the first 5 s after the first call it is (0, 0, 0), which would read as "idle".
+        if host.system == "Windows" and not any(load):
+            load = None
     return {
         "model": _cpu_model(host),
         "physical_cores": ps.cpu_count(logical=False),

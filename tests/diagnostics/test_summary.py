@@ -36,6 +36,13 @@ def test_cpu_figures_say_the_window_they_were_measured_over() -> None:
     assert busiest[0].endswith(" % over 24 ms")
 
 
-def test_the_cpu_line_carries_the_load_average() -> None:
-    line = highlights(windows_laptop(1.0))["cpu"]
-    assert line.endswith(" % busy over 1 s; load 0.0 / 0.0 / 0.0")
+def test_the_cpu_line_carries_the_load_average_where_there_is_one() -> None:
+    ps, host = load_recording(HOSTS / "macos14-air.json")
+    ticks = over(1.0)
+    sampler = CpuSampler(ps, clock=lambda: next(ticks))
+    mac = capture_snapshot(ps=ps, host=host, sampler=sampler, wall_clock=lambda: NOW).data
+    assert highlights(mac)["cpu"].endswith(" % busy over 1 s; load 6.12 / 5.8 / 5.1")
+    # Windows has none: psutil's stand-in reads all zeros for its first 5 s, not "idle".
+    windows = windows_laptop(1.0)
+    assert windows["cpu"]["load_average"] is None  # type: ignore[index]
+    assert highlights(windows)["cpu"].endswith(" % busy over 1 s")
