@@ -213,11 +213,16 @@ class EscalateNode(Node):
     def note_with(self, facts: Mapping[str, str]) -> str | None:
         """The note with each named fact's value in its place ("not recorded" for a fact the
         run did not set)."""
-        if self.note is None:
+        note = self.note
+        if note is None:
             return None
-        return NOTE_FACT.sub(
-            lambda match: facts.get(match.group(1), "").strip() or "not recorded", self.note
-        )
+
+        def value(match: re.Match[str]) -> str:
+            text = facts.get(match.group(1), "").strip() or "not recorded"
+            # "Device: {device_details}." with "Dell 7440." typed: one full stop, not two.
+            return text.rstrip(".") if note.startswith(".", match.end()) else text
+
+        return NOTE_FACT.sub(value, note)
 
     @property
     def prompt(self) -> str:

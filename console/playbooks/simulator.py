@@ -73,9 +73,7 @@ class SimulatedPath:
         leaf: dict[str, Any] = {"node": self.leaf.id, "kind": self.leaf.kind}
         if isinstance(self.leaf, EscalateNode):
             leaf |= {"trigger": self.leaf.trigger.value, "queue": self.leaf.queue}
-            note = self.leaf.note_with(
-                {k: "(typed in by the agent)" if v is None else v for k, v in self.facts.items()}
-            )
+            note = self.leaf.note_with({k: _shown(v) for k, v in self.facts.items()})
             if note:
                 leaf["note"] = note
         else:

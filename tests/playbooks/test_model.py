@@ -34,3 +34,10 @@ def test_other_braces_and_no_note_are_left_as_they_are() -> None:
     assert node.note_with({"1st": "x"}) == "Braces stay: {Not A Fact}, {}, {1st}, { spaced }."
     assert escalation(None).note_with({"a": "b"}) is None
     assert escalation(None).note_facts == ()
+
+
+def test_a_value_is_put_in_as_it_is_but_for_a_doubled_full_stop() -> None:
+    node = escalation("Device: {device}. Code: {code}")
+    assert node.note_with({"device": "Dell 7440.", "code": r"x{b}y\1 \g<0>."}) == (
+        r"Device: Dell 7440. Code: x{b}y\1 \g<0>."
+    )
