@@ -123,6 +123,29 @@ class PlaybookRunner:
     def entries(self) -> tuple[TranscriptEntry, ...]:
         return tuple(self._entries)
 
+    def learn(self, snapshot: Mapping[str, Any]) -> dict[str, str]:
+        """Take the facts a diagnostics snapshot provides (``os_family``, ...) that came after
+        the run started, for the branches still ahead; returns what was new.
+
+        Facts already known stay as they are, and so does any fact a branch of this run has
+        already been decided on (even a branch gone back over since): a saved run starts from
+        the facts known at its start and must replay to the same steps.
+        """
+        decided = set()
+        for entry in self._entries:
+            node = self.playbook.nodes.get(entry.node)
+            if isinstance(node, BranchNode):
+                decided.add(node.fact)
+        new = {
+            fact: value
+            for fact, value in facts_from_snapshot(snapshot).items()
+            if fact not in self._initial and fact not in decided
+        }
+        if new:
+            self._initial = MappingProxyType(new | dict(self._initial))
+            self._changed()
+        return new
+
     @property
     def pending_note(self) -> str | None:
         """A note added at the current node, kept until it is answered (then on its entry)."""

@@ -74,10 +74,13 @@ class DiagnosticsPanel(QWidget):
         changed(): a capture was attached, or the agent picked captures to compare (both
             change the draft); not emitted by :meth:`restore_state` or :meth:`refresh`.
         captures_changed(int): how many captures the ticket has, after every listing.
+        newest_shown(object): the redacted content of the ticket's newest capture, each time
+            it is shown (as it is attached, or when the ticket's captures are first listed).
     """
 
     changed = Signal()
     captures_changed = Signal(int)
+    newest_shown = Signal(object)
 
     def __init__(
         self,
@@ -383,6 +386,8 @@ class DiagnosticsPanel(QWidget):
         self._token("preview")  # a load still under way is now out of date
         self.preview.show_snapshot(stored)
         self.summary.setPlainText(render_summary(stored.content))
+        if self._captures and stored.info.snapshot_id == self._captures[-1].snapshot_id:
+            self.newest_shown.emit(stored.content)
 
     def _token(self, kind: str) -> int:
         token = next(self._tokens)

@@ -120,6 +120,12 @@ class TroubleshootPanel(QWidget):
     def facts(self) -> dict[str, str]:
         return dict(self._runner.facts)
 
+    def learn_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        """A capture arrived during the call: the branches still ahead (Windows or macOS
+        steps, say) go by its facts. Emits :attr:`changed` when it told the run anything."""
+        self._snapshot = self._snapshot or snapshot  # a run started over starts with it
+        self._runner.learn(snapshot)  # the runner tells its listeners, and so the draft
+
     def draft_state(self) -> dict[str, Any]:
         """The run as JSON-able data (see :mod:`console.playbooks.resume`)."""
         return {"run": serialise_run(self._runner), "shown_check": self._shown_check}

@@ -303,6 +303,10 @@ class TicketWorkspace(QWidget):
         if state:
             panel.restore_state(state)
         panel.changed.connect(self.autosaver.touch)
+        troubleshoot = self.troubleshoot
+        if troubleshoot is not None:
+            # The caller's OS and the like, for the playbook's branches still ahead.
+            panel.newest_shown.connect(troubleshoot.learn_snapshot)
         self.diagnostics = panel
         self.steps.addTab(panel, f"3 {STEPS[2]}")
 

@@ -95,7 +95,8 @@ def assert_same_run(resumed: PlaybookRunner, original: PlaybookRunner) -> None:
 def take_a_step(runner: PlaybookRunner, data: st.DataObject) -> None:
     """One thing an agent may do where the run stands."""
     node = runner.current
-    moves = ["answer", "answer", "answer", "note"]
+    # "learn": a capture arrives mid-call and brings the caller's OS.
+    moves = ["answer", "answer", "answer", "note", "learn"]
     if runner.can_go_back:
         moves.append("back")
     if runner.entries:
@@ -103,6 +104,9 @@ def take_a_step(runner: PlaybookRunner, data: st.DataObject) -> None:
     move = data.draw(st.sampled_from(moves))
     if move == "back":
         runner.back()
+    elif move == "learn":
+        family = data.draw(st.sampled_from(["windows", "macos", "linux"]))
+        runner.learn({"system": {"os_family": family, "os_name": f"{family} 1"}})
     elif move == "note":
         runner.add_note(data.draw(st.sampled_from(["Caller at a hotel.", " Asked twice. ", "ok"])))
     elif move == "note_on_a_step":

@@ -18,7 +18,7 @@ from console.diagnostics import checks
 from console.playbooks.model import Playbook
 from console.playbooks.runner import CheckUnavailable, PlaybookRunner, RunnerError
 from console.playbooks.transcript import RunOutcome
-from console.playbooks.validator import load_playbook
+from console.playbooks.validator import load_playbook, load_playbooks
 from tests.playbooks.samples import CATALOG, EXAMPLE, edited, report_of
 
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -385,3 +385,75 @@ def test_input_kinds_are_enforced() -> None:
         "site": "Lisbon",
         "error_text": "  Error 0x80070005:\n  access denied",
     }
+
+
+# --- facts that arrive during the run -------------------------------------------------------------
+
+OS_PLAYBOOK = """\
+id: os-steps
+title: OS steps
+version: 1
+category: other
+start: ask
+nodes:
+  ask:
+    ask: Is the laptop on?
+    choices:
+      - {label: "Yes", next: which_os}
+      - {label: "No", next: which_os}
+  which_os:
+    branch:
+      fact: os_family
+      cases: {windows: windows_step, macos: mac_step}
+      default: generic_step
+  windows_step:
+    instruct: Open Settings.
+    next: second_ask
+  mac_step:
+    instruct: Open System Settings.
+    next: second_ask
+  generic_step:
+    instruct: Open the settings.
+    next: second_ask
+  second_ask:
+    ask: Did it help?
+    choices:
+      - {label: "Yes", next: fixed}
+      - {label: "No", next: fixed}
+  fixed:
+    resolve: {summary: Done}
+"""
+
+
+def os_playbook(tmp_path: Path) -> Playbook:
+    path = tmp_path / "os-steps.yaml"
+    path.write_text(OS_PLAYBOOK, encoding="utf-8")
+    (playbook,) = load_playbooks([path])
+    return playbook
+
+
+WINDOWS = {"system": {"os_family": "windows", "os_name": "Windows 11 Pro"}}
+
+
+def test_a_capture_during_the_run_decides_the_branches_still_ahead(tmp_path: Path) -> None:
+    runner = PlaybookRunner(os_playbook(tmp_path), facts={"os_name": "typed by the agent"})
+    changes: list[None] = []
+    runner.listeners.append(lambda: changes.append(None))
+    assert runner.learn(WINDOWS) == {"os_family": "windows"}  # the ticket's own fact stays
+    assert changes == [None]
+    assert runner.facts["os_name"] == "typed by the agent"
+    runner.choose(0)
+    assert runner.current.id == "windows_step"
+    assert runner.learn(WINDOWS) == {}  # nothing new
+    assert len(changes) == 2  # the step, not a second learning
+
+
+def test_a_branch_already_decided_is_not_decided_again(tmp_path: Path) -> None:
+    runner = PlaybookRunner(os_playbook(tmp_path))
+    runner.choose(0)
+    assert runner.current.id == "generic_step"  # no OS known when the branch came
+    assert runner.learn(WINDOWS) == {"os_name": "Windows 11 Pro"}
+    runner.back()  # back over the branch: the run still goes the way it went
+    runner.choose(1)
+    assert runner.current.id == "generic_step"
+    assert "os_family" not in runner.facts

@@ -156,3 +156,29 @@ def test_closing_a_tab_during_a_save_still_saves_the_last_edit(
     window._runner.wait_for_done(5000)
     site = desk.drafts.load(ref).content["intake"]["site"]
     assert site == "HQ floor 3"
+
+
+def test_a_capture_during_the_call_gives_the_playbook_the_callers_os(
+    qtbot: QtBot, desk_window: DeskWindow
+) -> None:
+    """The playbook's Windows, macOS and Linux steps need the OS, which the capture brings:
+    captured before the run reaches its branch, the branch takes the caller's OS."""
+    ws = new_ws(qtbot, desk_window.window)
+    fill(ws, summary="No internet on the laptop since this morning, websites won't load")
+    qtbot.waitUntil(lambda: ws.intake.playbook_id() == "no-network-internet", timeout=10_000)
+    ws.intake.open_button.click()
+    qtbot.waitUntil(lambda: ws.handoff is not None, timeout=20_000)
+    troubleshoot, diagnostics = ws.troubleshoot, ws.diagnostics
+    assert troubleshoot is not None and diagnostics is not None
+    assert "os_family" not in troubleshoot.facts()
+
+    with qtbot.waitSignal(diagnostics.newest_shown, timeout=20_000):
+        diagnostics.capture_device()  # the recorded Windows 11 laptop
+    assert troubleshoot.facts()["os_family"] == "windows"
+    runner = troubleshoot.runner
+    for _ in range(3):  # only the caller; work stopped; Wi-Fi
+        runner.choose(0)
+    assert runner.current.id == "quick_windows"
+    # The draft keeps what the capture told the run: a restored run goes the same way.
+    restored = ws.troubleshoot.draft_state()
+    assert restored["run"]["initial_facts"]["os_family"] == "windows"
