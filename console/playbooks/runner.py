@@ -131,6 +131,8 @@ class PlaybookRunner:
         already been decided on (even a branch gone back over since): a saved run starts from
         the facts known at its start and must replay to the same steps.
         """
+        if self.finished:
+            return {}  # nothing is ahead, and the handoff was filled from the facts as they were
         decided = set()
         for entry in self._entries:
             node = self.playbook.nodes.get(entry.node)

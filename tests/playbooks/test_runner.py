@@ -446,6 +446,11 @@ def test_a_capture_during_the_run_decides_the_branches_still_ahead(tmp_path: Pat
     assert runner.current.id == "windows_step"
     assert runner.learn(WINDOWS) == {}  # nothing new
     assert len(changes) == 2  # the step, not a second learning
+    runner.acknowledge()
+    runner.choose(0)
+    runner.finish(RunOutcome.RESOLVED)
+    assert runner.learn({"system": {"hostname": "LT-0457"}}) == {}  # the run is over
+    assert "hostname" not in runner.facts
 
 
 def test_a_branch_already_decided_is_not_decided_again(tmp_path: Path) -> None:
