@@ -22,7 +22,7 @@ from console.playbooks.model import BranchNode, CheckNode, EscalateNode, InputNo
 def analyse(draft: Draft, report: Report, catalog: CheckCatalog) -> None:
     playbook = draft.playbook
     _check_checks(playbook, report, catalog)
-    _check_branch_facts(playbook, report)
+    _check_fact_names(playbook, report)
     if not playbook.nodes:
         return
     finishing = draft.uncertain | draft.dangling
@@ -89,7 +89,8 @@ def _check_checks(playbook: Playbook, report: Report, catalog: CheckCatalog) -> 
             report.error(node.locations.get(key, node.where("check")), f"node {node.id!r}: {exc}")
 
 
-def _check_branch_facts(playbook: Playbook, report: Report) -> None:
+def _check_fact_names(playbook: Playbook, report: Report) -> None:
+    """Warn where a branch or an escalation's note names a fact nothing provides."""
     facts = playbook.facts_set()
     for node in playbook.nodes.values():
         if isinstance(node, EscalateNode):

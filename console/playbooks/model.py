@@ -227,13 +227,14 @@ class EscalateNode(Node):
     @property
     def prompt(self) -> str:
         """As the author wrote it, fact names and all (the graph shows this)."""
-        text = f"Escalate to {self.queue} ({self.trigger.value})"
-        return f"{text}: {self.note}" if self.note else text
+        return self._prompt(self.note)
 
     def prompt_with(self, facts: Mapping[str, str]) -> str:
         """As a run records it: the note with the run's facts in place."""
+        return self._prompt(self.note_with(facts))
+
+    def _prompt(self, note: str | None) -> str:
         text = f"Escalate to {self.queue} ({self.trigger.value})"
-        note = self.note_with(facts)
         return f"{text}: {note}" if note else text
 
 
