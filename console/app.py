@@ -96,9 +96,9 @@ def build_desk_window(
     from console.config import choose_store
     from console.domain.enums import Role
     from console.services.desk import Agent, Desk
-    from console.ui.main_window import MainWindow
-    from console.ui.screen_capture import ScreenCapturer
-    from console.ui.tasks import ThreadPoolTaskRunner
+    from console.ui.common.tasks import ThreadPoolTaskRunner
+    from console.ui.handoff.attachments.screen_capture import ScreenCapturer
+    from console.ui.shell.main_window import MainWindow
 
     agent = Agent(settings.agent_name, Role(settings.agent_role))
     current = [settings]  # replaced when the settings dialog saves; privacy is read per use
@@ -174,7 +174,7 @@ def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> l
     drafts a crashed session was working on, and intake typed but never opened."""
     from console.services.clock import utc_now
     from console.services.recovery import WorkSession
-    from console.ui.main_window import Restorable
+    from console.ui.shell.main_window import Restorable
 
     directory.mkdir(parents=True, exist_ok=True)
     crashed = WorkSession.crashed_before(directory)
@@ -189,7 +189,7 @@ def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> l
 
 
 def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Parts) -> Any:
-    from console.ui.main_window import OutboxStatus, WindowPorts
+    from console.ui.shell.main_window import OutboxStatus, WindowPorts
 
     settings = current[0]
     team_mode = not _is_sqlite(choice.url)
@@ -359,7 +359,7 @@ def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
     from console.services.store_settings import test_connection
     from console.settings import changed_keys
     from console.store.credentials import KeyringCredentials
-    from console.ui.settings_dialog import SettingsDialog
+    from console.ui.settings.dialog import SettingsDialog
 
     dialog = SettingsDialog(
         current[0],
@@ -394,7 +394,7 @@ def _workspace(
     journal_key: str | None,
     parts: _Parts,
 ) -> Any:
-    from console.ui.workspace import DeskTools, TicketWorkspace
+    from console.ui.ticket.workspace import DeskTools, TicketWorkspace
 
     def privacy() -> Any:
         from console.diagnostics.redaction import Privacy

@@ -453,7 +453,7 @@ class StallBench:
         from PySide6.QtCore import qInstallMessageHandler
         from PySide6.QtWidgets import QApplication
 
-        from console.ui.heartbeat import Heartbeat
+        from tests.benchmarks.heartbeat import Heartbeat
 
         def quiet(kind: object, context: object, message: str) -> None:
             if "propagateSizeHints" not in message:  # the offscreen plugin says it per window

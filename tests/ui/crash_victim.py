@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.app import build_desk_window
 from console.settings import Settings
-from console.ui.workspace import TicketWorkspace
+from console.ui.ticket.workspace import TicketWorkspace
 
 TYPED = "Outlook shows 0x800CCC0E when sending since the password change this morning"
 

@@ -21,7 +21,7 @@ from console.diagnostics.collect_processes import CpuSampler
 from console.diagnostics.redaction import Privacy
 from console.diagnostics.snapshot import Snapshot, capture_snapshot
 from console.settings import Settings
-from console.ui.main_window import MainWindow
+from console.ui.shell.main_window import MainWindow
 
 HOSTS = Path(__file__).parents[1] / "fixtures" / "hosts"
 

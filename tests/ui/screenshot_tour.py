@@ -27,10 +27,10 @@ from console.app import APP_NAME, build_desk_window
 from console.diagnostics.checks import CheckResult
 from console.diagnostics.checks_base import CheckStatus
 from console.settings import Settings
-from console.ui.diagnostics_panel import DIFF_TAB, PREVIEW_TAB
-from console.ui.redact_image import RedactDialog
-from console.ui.settings_dialog import SettingsDialog
-from console.ui.workspace import TicketWorkspace
+from console.ui.diagnostics.panel import DIFF_TAB, PREVIEW_TAB
+from console.ui.handoff.attachments.redact_image import RedactDialog
+from console.ui.settings.dialog import SettingsDialog
+from console.ui.ticket.workspace import TicketWorkspace
 from tests.support.xvfb import DriveFailed, ScreenDriver
 from tests.ui.desk_support import recorded_laptop
 

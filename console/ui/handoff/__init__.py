@@ -1,0 +1,1 @@
+"""The handoff step: the five things, priority, triggers, the completeness meter, attachments."""

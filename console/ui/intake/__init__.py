@@ -1,0 +1,1 @@
+"""The intake step: who is calling and what is wrong."""

@@ -1,0 +1,1 @@
+"""The queue screen: the lazy ticket table and its view."""

@@ -1,0 +1,415 @@
+"""The settings dialog: a form built from the setting declarations, plus the team store login.
+
+Every :class:`~console.settings.Setting` gets one editor chosen by its type (a drop-down for
+choices, a line for text, a check box, a number, a folder list); the ticket store gets the
+mode buttons (local or team PostgreSQL), the URL, a password field and "Test connection".
+Nothing is saved until Save passes every check: the password goes to the injected keyring
+(never a file) and the settings to config.toml atomically, so a refused Save loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.services.store_settings import (
+    EXAMPLE_URL,
+    TEAM_SCHEMES,
+    ServerUnreachable,
+    TeamUrlInvalid,
+    apply_settings,
+    check_team_url,
+)
+from console.settings import SECTION_TITLES, SETTINGS, Setting, Settings, SettingValue
+from console.store.credentials import Credentials
+from console.ui.common.tasks import TaskRunner
+
+ConnectionTest = Callable[[str, str], str]
+"""``(url, password) -> one line`` on success; raises with one sentence otherwise."""
+FolderChooser = Callable[[QWidget], "str | None"]
+"""Asks the agent for a folder; None when they cancel."""
+
+
+def choose_folder_with_dialog(parent: QWidget) -> str | None:
+    """The platform's folder chooser."""
+    folder = QFileDialog.getExistingDirectory(parent, "Choose a playbook folder")
+    return folder or None
+
+
+def is_team_url(url: str) -> bool:
+    """Whether ``url`` names a team (PostgreSQL) store rather than a local one."""
+    scheme = urlsplit(url.strip()).scheme.lower().split("+", 1)[0]
+    return "://" in url and scheme in TEAM_SCHEMES
+
+
+class StoreEditor(QWidget):
+    """Local or team store: mode buttons, URL and password (team mode only), Test connection.
+
+    The password never leaves this widget except to the dialog's Save and Test.
+    """
+
+    def __init__(self, declared: Setting, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._local_url = ""
+        self.local = _named(
+            QRadioButton("&Local: tickets stay on this computer"), "store_local", "Local store"
+        )
+        self.team = _named(
+            QRadioButton("&Team PostgreSQL server"), "store_team", "Team PostgreSQL store"
+        )
+        self.url = _named(QLineEdit(placeholderText=EXAMPLE_URL), "store_url", "Team store URL")
+        self.url.setToolTip(declared.help)
+        self.password = _named(QLineEdit(), "store_password", "Team store password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("Leave empty to keep the password in the OS keyring")
+        self.test = _named(QPushButton("Test co&nnection"), "test_connection", "Test connection")
+        self.result = _named(QLabel(wordWrap=True), "connection_result", "Connection test result")
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mode = QButtonGroup(self)
+        for button in (self.local, self.team):
+            mode.addButton(button)
+            button.toggled.connect(self._follow_mode)
+        form = QFormLayout()
+        form.addRow("URL:", self.url)
+        form.addRow("Password:", self.password)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.local, self.team):
+            layout.addWidget(widget)
+        layout.addLayout(form)
+        layout.addWidget(self.test, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.result)
+        self.local.setChecked(True)
+
+    def value(self) -> SettingValue:
+        """The team URL in team mode; in local mode "" (or the local URL the file named)."""
+        return self.url.text().strip() if self.team.isChecked() else self._local_url
+
+    def set_value(self, value: SettingValue) -> None:
+        url = str(value)
+        team = is_team_url(url)
+        self._local_url = "" if team else url
+        self.url.setText(url if team else "")
+        (self.team if team else self.local).setChecked(True)
+        self._follow_mode()
+
+    @Slot()
+    def _follow_mode(self) -> None:
+        team = self.team.isChecked()
+        for widget in (self.url, self.password, self.test):
+            widget.setEnabled(team)
+        if not team:
+            self.result.clear()
+
+
+class FolderListEditor(QWidget):
+    """A list of folders with Add (through the injected chooser) and Remove (or Delete)."""
+
+    def __init__(self, declared: Setting, choose: FolderChooser, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._choose = choose
+        self.folders = _named(QListWidget(), "playbook_folder_list", declared.label)
+        self.folders.setToolTip(declared.help)
+        self.add = _named(QPushButton("&Add folder…"), "add_folder", "Add a playbook folder")
+        self.remove = _named(
+            QPushButton("&Remove"), "remove_folder", "Remove the selected playbook folder"
+        )
+        self.add.clicked.connect(self._add)
+        self.remove.clicked.connect(self._remove)
+        self.folders.installEventFilter(self)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.add)
+        buttons.addWidget(self.remove)
+        buttons.addStretch()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.folders)
+        layout.addLayout(buttons)
+
+    def value(self) -> SettingValue:
+        return self.listed()
+
+    def listed(self) -> tuple[str, ...]:
+        return tuple(self.folders.item(row).text() for row in range(self.folders.count()))
+
+    def set_value(self, value: SettingValue) -> None:
+        self.folders.clear()
+        self.folders.addItems(list(value) if isinstance(value, tuple) else [])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Delete (or Backspace) in the list removes the selected folder."""
+        if (
+            watched is self.folders
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        ):
+            self._remove()
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _add(self) -> None:
+        folder = self._choose(self)
+        if folder and folder not in self.listed():
+            self.folders.addItem(folder)
+            self.folders.setCurrentRow(self.folders.count() - 1)
+
+    @Slot()
+    def _remove(self) -> None:
+        row = self.folders.currentRow()
+        if row >= 0:
+            self.folders.takeItem(row)
+
+
+class _Line(QLineEdit):
+    def value(self) -> SettingValue:
+        return self.text()
+
+    def set_value(self, value: SettingValue) -> None:
+        self.setText(str(value))
+
+
+class _Choice(QComboBox):
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        super().__init__()
+        for choice in choices:
+            self.addItem(choice.capitalize(), choice)
+
+    def value(self) -> SettingValue:
+        return str(self.currentData())
+
+    def set_value(self, value: SettingValue) -> None:
+        self.setCurrentIndex(max(self.findData(value), 0))
+
+
+class _Switch(QCheckBox):
+    def value(self) -> SettingValue:
+        return self.isChecked()
+
+    def set_value(self, value: SettingValue) -> None:
+        self.setChecked(bool(value))
+
+
+class _Number(QSpinBox):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(-(2**31), 2**31 - 1)
+
+    def value(self) -> SettingValue:  # type: ignore[override]  # the form's one accessor name
+        return super().value()
+
+    def set_value(self, value: SettingValue) -> None:
+        self.setValue(value if isinstance(value, int) else 0)
+
+
+Editor = StoreEditor | FolderListEditor | _Line | _Choice | _Switch | _Number
+
+
+def editor_for(declared: Setting, choose_folder: FolderChooser) -> Editor:
+    """The one editor a declaration asks for, by its widget hint, choices and type."""
+    editor: Editor
+    if declared.widget == "store":
+        editor = StoreEditor(declared)
+    elif declared.widget == "folders" or declared.type is tuple:
+        editor = FolderListEditor(declared, choose_folder)
+    elif declared.choices:
+        editor = _Choice(declared.choices)
+    elif declared.type is bool:
+        editor = _Switch(declared.label)
+    elif declared.type is int:
+        editor = _Number()
+    else:
+        editor = _Line()
+    editor.setObjectName("setting_" + declared.key.replace(".", "_"))
+    editor.setAccessibleName(declared.label)
+    editor.setAccessibleDescription(declared.help)
+    editor.setToolTip(declared.help)
+    return editor
+
+
+class SettingsDialog(QDialog):
+    """Edit the settings; Save checks them, saves the password in the keyring, then the file.
+
+    Connection tests and saving run through the injected task runner (they reach the server,
+    the keyring and the disk). A refused Save says why in the dialog and changes nothing.
+
+    Signals:
+        saved(Settings): the settings now in the file (emitted after a successful Save).
+    """
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        path: Path,
+        *,
+        runner: TaskRunner,
+        credentials: Credentials,
+        test_connection: ConnectionTest,
+        choose_folder: FolderChooser = choose_folder_with_dialog,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)  # a team store URL and the keyring hint fit without scrolling
+        self._settings = settings
+        self._path = path
+        self._runner = runner
+        self._credentials = credentials
+        self._test_connection = test_connection
+        self._busy = False
+        self.editors: dict[str, Editor] = {}
+        layout = QVBoxLayout(self)
+        forms: dict[str, QFormLayout] = {}
+        for declared in SETTINGS:
+            if declared.section not in forms:
+                group = QGroupBox(SECTION_TITLES.get(declared.section, declared.section))
+                forms[declared.section] = QFormLayout(group)
+                layout.addWidget(group)
+            editor = editor_for(declared, choose_folder)
+            editor.set_value(settings[declared.key])
+            forms[declared.section].addRow(f"{declared.label}:", editor)
+            self.editors[declared.key] = editor
+        store = self.editors["store.url"]
+        assert isinstance(store, StoreEditor)  # the "store" widget hint of its declaration
+        self.store: StoreEditor = store
+        self.store.test.clicked.connect(self._test)
+        self.busy = _named(QProgressBar(), "settings_busy", "Working")
+        self.busy.setRange(0, 0)  # no steps to count: a busy indicator
+        self.busy.hide()
+        self.message = _named(QLabel(wordWrap=True), "settings_message", "Settings messages")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("save_settings")
+        self.save_button.setAccessibleName("Save settings")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName("Close without saving")
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        for widget in (self.busy, self.message, self.buttons):
+            layout.addWidget(widget)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings as last loaded or saved (not what is typed but unsaved)."""
+        return self._settings
+
+    def reject(self) -> None:
+        """Close without saving, unless a test or save is still running (it reports here)."""
+        if not self._busy:
+            super().reject()
+
+    @Slot()
+    def _test(self) -> None:
+        try:
+            url = check_team_url(self.store.url.text())
+        except TeamUrlInvalid as exc:
+            self.store.result.setText(str(exc))
+            return
+        password, test = self.store.password.text(), self._test_connection
+        self.store.result.setText("Testing the connection…")
+        self._set_busy(True)
+        self._runner.run_task(
+            lambda: test(url, password),
+            self._tested,
+            label="Testing the team store connection…",
+        )
+
+    def _tested(self, line: str | None, error: BaseException | None) -> None:
+        self._set_busy(False)
+        self.store.result.setText(_sentence(error) if error else str(line))
+
+    @Slot()
+    def _save(self) -> None:
+        team = self.store.team.isChecked()
+        try:
+            changed = self._settings.replaced(
+                {key: editor.value() for key, editor in self.editors.items()}
+            )
+            url = check_team_url(changed.store_url) if team else ""
+        except (ValueError, TeamUrlInvalid) as exc:
+            self.message.setText(f"Not saved: {exc}")
+            return
+        password = self.store.password.text() if team else ""
+        test, path, credentials = self._test_connection, self._path, self._credentials
+
+        def work() -> str:
+            note = ""
+            if password:  # a wrong one is refused here, before anything is written
+                try:
+                    test(url, password)
+                except ServerUnreachable as exc:
+                    note = f"Saved, but the password could not be checked now: {exc}"
+            apply_settings(changed, path, credentials, password)
+            return note
+
+        self.message.setText("Saving…")
+        self._set_busy(True)
+        self._runner.run_task(
+            work, lambda note, error: self._saved(changed, note, error), label="Saving settings…"
+        )
+
+    def _saved(self, changed: Settings, note: str | None, error: BaseException | None) -> None:
+        self._set_busy(False)
+        if error is not None:
+            self.message.setText(f"Not saved: {_sentence(error)}")
+            return
+        self._settings = changed
+        self.store.password.clear()
+        self.saved.emit(changed)
+        if note:  # stay open so the agent reads it
+            self.message.setText(note)
+            self.cancel_button.setText("Close")
+        else:
+            self.message.clear()
+            self.accept()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busy.setVisible(busy)
+        for button in (self.save_button, self.cancel_button, self.store.test):
+            button.setEnabled(not busy)
+        if not busy:
+            self.store.test.setEnabled(self.store.team.isChecked())
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, object_name: str, accessible_name: str) -> W:
+    widget.setObjectName(object_name)
+    widget.setAccessibleName(accessible_name)
+    return widget
+
+
+def _sentence(error: BaseException) -> str:
+    return str(error) or type(error).__name__

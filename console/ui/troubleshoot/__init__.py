@@ -1,0 +1,1 @@
+"""The troubleshoot step: one playbook node at a time beside the transcript."""
