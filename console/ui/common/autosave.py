@@ -75,7 +75,7 @@ class Autosaver(QObject):
         self._dirty = False
         self._saving = True
         state = self._read_state()
-        self._runner.run_task(lambda: self._write(state), self._done, label="Saving draft")
+        self._runner.run_task(lambda: self._write(state), self._done, self, label="Saving draft")
 
     def _done(self, revision: int | None, error: BaseException | None) -> None:
         self._saving = False

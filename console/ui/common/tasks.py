@@ -1,8 +1,13 @@
-"""The one way the GUI runs slow work: ``run_task(fn, on_done)``.
+"""The one way the GUI runs slow work: ``run_task(fn, on_done, owner)``.
 
 ``fn`` runs on a worker thread and never touches a widget; ``on_done(result, error)`` runs
 on the GUI thread afterwards, with exactly one of the two set. Anything that reads the disk,
 the network, the database or psutil goes through here, so the window never freezes.
+
+``owner`` is the QObject the result is for (usually the widget that asked). When it is gone
+by the time the result arrives (the agent closed the tab), the runner drops the result itself,
+as Qt's ``connect`` does with a context object, whatever ``on_done`` is: a bound method, a
+lambda or a closure. Widgets need no guard of their own.
 
 Tests inject :class:`ImmediateTaskRunner`, which runs ``fn`` at once on the calling thread,
 so a widget test reads like a story with no waiting.
@@ -11,17 +16,14 @@ so a widget test reads like a story with no waiting.
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 T = TypeVar("T")
-Done = Callable[[Any, BaseException | None], None]
-
-log = logging.getLogger(__name__)
 
 
 class TaskRunner(Protocol):
@@ -31,14 +33,28 @@ class TaskRunner(Protocol):
         self,
         fn: Callable[[], T],
         on_done: Callable[[T | None, BaseException | None], None],
+        owner: QObject,
         *,
         label: str = "",
     ) -> None:
-        """Run ``fn`` in the background; call ``on_done(result, error)`` on the GUI thread.
+        """Run ``fn`` in the background; call ``on_done(result, error)`` on the GUI thread
+        unless ``owner`` has been deleted by then.
 
         ``label`` ("Capturing diagnostics…") is shown while the task runs.
         """
         ...
+
+
+def alive(owner: QObject) -> bool:
+    """Whether ``owner``'s C++ object still exists (a deleted widget keeps its wrapper)."""
+    return shiboken6.isValid(owner)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    label: str
+    on_done: Callable[[Any, BaseException | None], None]
+    owner: QObject
 
 
 class ThreadPoolTaskRunner(QObject):
@@ -57,7 +73,7 @@ class ThreadPoolTaskRunner(QObject):
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         self._ids = itertools.count(1)
-        self._running: dict[int, tuple[str, Done]] = {}
+        self._running: dict[int, _Pending] = {}
         # Queued: the relay is emitted on a worker thread and this object lives on the GUI one.
         self._finished.connect(self._deliver)
 
@@ -69,11 +85,12 @@ class ThreadPoolTaskRunner(QObject):
         self,
         fn: Callable[[], T],
         on_done: Callable[[T | None, BaseException | None], None],
+        owner: QObject,
         *,
         label: str = "",
     ) -> None:
         task_id = next(self._ids)
-        self._running[task_id] = (label, on_done)
+        self._running[task_id] = _Pending(label, on_done, owner)
         self._pool.start(_Task(task_id, fn, self._finished))
         self._announce()
 
@@ -83,21 +100,20 @@ class ThreadPoolTaskRunner(QObject):
 
     @Slot(int, object, object)
     def _deliver(self, task_id: int, result: object, error: object) -> None:
-        _, on_done = self._running.pop(task_id)
+        pending = self._running.pop(task_id)
         self._announce()
-        owner = getattr(on_done, "__self__", None)
-        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        if not alive(pending.owner):
             return  # the widget that asked was closed meanwhile: nobody to tell
-        on_done(result, error if isinstance(error, BaseException) else None)
+        pending.on_done(result, error if isinstance(error, BaseException) else None)
 
     def _announce(self) -> None:
         self.busy_changed.emit(len(self._running))
-        labels = [label for label, _ in self._running.values() if label]
+        labels = [pending.label for pending in self._running.values() if pending.label]
         self.activity.emit(labels[-1] if labels else "")
 
 
 class _Task(QRunnable):
-    def __init__(self, task_id: int, fn: Callable[[], Any], finished: Any) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], object], finished: SignalInstance) -> None:
         super().__init__()
         self._id = task_id
         self._fn = fn
@@ -122,6 +138,7 @@ class ImmediateTaskRunner:
         self,
         fn: Callable[[], T],
         on_done: Callable[[T | None, BaseException | None], None],
+        owner: QObject,
         *,
         label: str = "",
     ) -> None:
@@ -129,6 +146,9 @@ class ImmediateTaskRunner:
         try:
             result = fn()
         except Exception as exc:  # noqa: BLE001 - the same contract as the pool runner
-            on_done(None, exc)
-            return
-        on_done(result, None)
+            error: BaseException | None = exc
+            result = None
+        else:
+            error = None
+        if alive(owner):  # fn may have closed its own owner
+            on_done(result, error)

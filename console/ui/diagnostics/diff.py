@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import Shiboken
 
 from console.ui.diagnostics.preview import describe_capture
 
@@ -199,6 +198,7 @@ class CaptureDiffView(QWidget):
         self._runner.run_task(
             lambda: compare(before, after),
             lambda result, error: self._compared(request, result, error),
+            self,
             label="Comparing captures…",
         )
 
@@ -237,8 +237,8 @@ class CaptureDiffView(QWidget):
     def _compared(
         self, request: int, changes: list[Change] | None, error: BaseException | None
     ) -> None:
-        if not Shiboken.isValid(self) or request != self._latest:
-            return  # closed meanwhile, or the agent picked another pair
+        if request != self._latest:
+            return  # the agent picked another pair meanwhile
         if error is not None or changes is None:
             self.show_message(str(error) or "The captures could not be compared.")
             return

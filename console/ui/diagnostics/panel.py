@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import Shiboken
 
 from console.diagnostics.diff import diff
 from console.diagnostics.summary import render_summary
@@ -120,7 +119,7 @@ class DiagnosticsPanel(QWidget):
         self.setAcceptDrops(True)
         self._build()
         if measure is not None:
-            runner.run_task(measure, self._measuring)
+            runner.run_task(measure, self._measuring, self)
 
     # -- the panel contract ------------------------------------------------------------
 
@@ -162,6 +161,7 @@ class DiagnosticsPanel(QWidget):
         self._runner.run_task(
             lambda: service.captures(ref),
             lambda result, error: self._listed(token, result, error),
+            self,
             label="Loading diagnostics…",
         )
 
@@ -301,11 +301,9 @@ class DiagnosticsPanel(QWidget):
 
         self._set_busy(label)
         self.error.hide()
-        self._runner.run_task(work, self._attached, label=label)
+        self._runner.run_task(work, self._attached, self, label=label)
 
     def _attached(self, result: _Attached | None, error: BaseException | None) -> None:
-        if not Shiboken.isValid(self):
-            return  # the ticket was closed while the capture ran; the store has it
         self._set_busy("")
         if error is not None or result is None:
             self._show_error(error)
@@ -332,7 +330,7 @@ class DiagnosticsPanel(QWidget):
     def _listed(
         self, token: int, captures: list[CaptureInfo] | None, error: BaseException | None
     ) -> None:
-        if not Shiboken.isValid(self) or token != self._latest.get("list"):
+        if token != self._latest.get("list"):
             return
         if error is not None or captures is None:
             self._show_error(error)
@@ -369,13 +367,14 @@ class DiagnosticsPanel(QWidget):
         self._runner.run_task(
             lambda: service.load(ref, snapshot_id),
             lambda result, error: self._loaded(token, result, error),
+            self,
             label="Loading capture…",
         )
 
     def _loaded(
         self, token: int, stored: StoredSnapshot | None, error: BaseException | None
     ) -> None:
-        if not Shiboken.isValid(self) or token != self._latest.get("preview"):
+        if token != self._latest.get("preview"):
             return
         if error is not None or stored is None:
             self._show_error(error)

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-import shiboken6
 from PySide6.QtCore import (
     QByteArray,
     QDataStream,
@@ -382,14 +381,12 @@ class TicketTableModel(QStandardItemModel):
             return _LoadedPage(rows, page.next_key, encode_cells(rows, now, emphasis))
 
         self._runner.run_task(
-            read, partial(self._page_arrived, self._generation), label="Loading tickets"
+            read, partial(self._page_arrived, self._generation), self, label="Loading tickets"
         )
 
     def _page_arrived(
         self, generation: int, page: _LoadedPage | None, error: BaseException | None
     ) -> None:
-        if not shiboken6.isValid(self):
-            return  # the view was closed while the page ran
         if generation != self._generation:
             return  # the source was replaced while this page ran: its rows belong nowhere
         if error is not None or page is None:

@@ -341,6 +341,7 @@ class SettingsDialog(QDialog):
         self._runner.run_task(
             lambda: test(url, password),
             self._tested,
+            self,
             label="Testing the team store connection…",
         )
 
@@ -375,7 +376,10 @@ class SettingsDialog(QDialog):
         self.message.setText("Saving…")
         self._set_busy(True)
         self._runner.run_task(
-            work, lambda note, error: self._saved(changed, note, error), label="Saving settings…"
+            work,
+            lambda note, error: self._saved(changed, note, error),
+            self,
+            label="Saving settings…",
         )
 
     def _saved(self, changed: Settings, note: str | None, error: BaseException | None) -> None:

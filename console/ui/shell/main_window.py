@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self.deliver_outbox()
-        self._runner.run_task(self._ports.recover, self._offer_recovery, label="")
+        self._runner.run_task(self._ports.recover, self._offer_recovery, self)
         self.refresh_counts()
 
     # -- queues ----------------------------------------------------------------------------
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
 
     def _count_one(self, key: str) -> None:
         count = self._ports.count
-        self._runner.run_task(lambda: count(key), lambda n, e: self._show_count(key, n, e))
+        self._runner.run_task(lambda: count(key), lambda n, e: self._show_count(key, n, e), self)
 
     def _show_count(self, key: str, n: int | None, error: BaseException | None) -> None:
         if not self._shut_down:
@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
             self.status.set_sla(None)
             return
         reading = self._ports.sla_reading
-        self._runner.run_task(lambda: reading(ref), lambda r, e: self._show_sla(ref, r, e))
+        self._runner.run_task(lambda: reading(ref), lambda r, e: self._show_sla(ref, r, e), self)
 
     def _show_sla(self, ref: str, reading: Any, error: BaseException | None) -> None:
         workspace = self.current_workspace()
@@ -356,7 +356,9 @@ class MainWindow(QMainWindow):
     def deliver_outbox(self, now: bool = False) -> None:
         """Send the outbox in the background (``now``: retry what waits for its back-off)."""
         deliver = self._ports.deliver
-        self._runner.run_task(lambda: deliver(now), self._delivered, label="Sending the outbox")
+        self._runner.run_task(
+            lambda: deliver(now), self._delivered, self, label="Sending the outbox"
+        )
 
     def _delivered(self, status: OutboxStatus | None, error: BaseException | None) -> None:
         if self._shut_down:

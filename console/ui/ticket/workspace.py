@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -133,7 +132,7 @@ class TicketWorkspace(QWidget):
         self._pushed_intake: dict[str, Any] | None = None
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
         self._say("Opening…" if ref else "Loading playbooks…")
-        self._run(self._load, self._loaded, label="Opening the ticket")
+        self._runner.run_task(self._load, self._loaded, self, label="Opening the ticket")
 
     # -- the main window's Workspace protocol ---------------------------------------------
 
@@ -159,18 +158,7 @@ class TicketWorkspace(QWidget):
             return
         journal, key = self._tools.journal, self.journal_key
         self.autosaver.stop()
-        self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None)
-
-    def _run(
-        self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None], **kw: str
-    ) -> None:
-        """run_task, with the result dropped if this tab was closed meanwhile."""
-
-        def delivered(result: Any, error: BaseException | None) -> None:
-            if shiboken6.isValid(self):
-                done(result, error)
-
-        self._runner.run_task(work, delivered, **kw)
+        self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None, self)
 
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]:
         groups: list[tuple[str, Sequence[Shortcut]]] = [
@@ -258,7 +246,7 @@ class TicketWorkspace(QWidget):
             self.autosaver.touch()
             self.show_step(1)
 
-        self._run(create, done, label="Opening the ticket")
+        self._runner.run_task(create, done, self, label="Opening the ticket")
 
     def intake_opened(self, ref: str, content: Mapping[str, Any]) -> None:
         """The ticket exists: build the other steps (from the draft, when there is one)."""
@@ -391,7 +379,7 @@ class TicketWorkspace(QWidget):
             self._freeze()
             self.submitted.emit(ref)
 
-        self._run(submit, done, label=f"Submitting {ref}")
+        self._runner.run_task(submit, done, self, label=f"Submitting {ref}")
 
     # -- exports (the window's Ticket menu) --------------------------------------------------
 
@@ -409,7 +397,7 @@ class TicketWorkspace(QWidget):
             self._tools.copy_text(text)
             self.message.emit("Handoff copied as Markdown.")
 
-        self._run(render, done, label="Rendering the handoff")
+        self._runner.run_task(render, done, self, label="Rendering the handoff")
 
     def save_pdf(self, path: Path) -> None:
         if self.handoff is None or self.ref is None:
@@ -428,7 +416,7 @@ class TicketWorkspace(QWidget):
         def done(text: str | None, error: BaseException | None) -> None:
             self.message.emit(text if error is None and text else f"{label} failed: {error}")
 
-        self._run(work, done, label=label)
+        self._runner.run_task(work, done, self, label=label)
 
     def set_delivery_state(self, text: str) -> None:
         """Queued / delivered / failed with the reason, as the outbox reports it."""
@@ -461,7 +449,7 @@ class TicketWorkspace(QWidget):
             form.set_submission_state(f"Resolved at tier 1: {summary}")
             self._freeze()
 
-        self._run(resolve, done, label=f"Resolving {ref}")
+        self._runner.run_task(resolve, done, self, label=f"Resolving {ref}")
 
     # -- drafts --------------------------------------------------------------------------------
 

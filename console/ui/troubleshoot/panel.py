@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
@@ -387,6 +386,7 @@ class TroubleshootPanel(QWidget):
         self._tasks.run_task(
             lambda: run(name, args),
             lambda result, error: self._check_done(runner, result, error),
+            self,
             label=f"Running check {check_label(node)}",
         )
 
@@ -396,8 +396,6 @@ class TroubleshootPanel(QWidget):
         result: CheckResultLike | None,
         error: BaseException | None,
     ) -> None:
-        if not shiboken6.isValid(self):
-            return  # the panel was closed while the check ran
         if runner is not self._runner:
             return  # a restored draft replaced the run meanwhile
         self._set_busy(False)

@@ -62,7 +62,7 @@ class HeldTaskRunner:
     def __init__(self) -> None:
         self.held: list[tuple[Callable[[], Any], Callable[[Any, BaseException | None], None]]] = []
 
-    def run_task(self, fn: Any, on_done: Any, *, label: str = "") -> None:
+    def run_task(self, fn: Any, on_done: Any, owner: Any, *, label: str = "") -> None:
         self.held.append((fn, on_done))
 
     def finish(self) -> None:

@@ -417,7 +417,7 @@ class AttachmentsPanel(QWidget):
             self._update_buttons()
             on_done(result, error)
 
-        self._runner.run_task(fn, done, label=label)
+        self._runner.run_task(fn, done, self, label=label)
 
     def _job(self) -> StoreJob:
         return StoreJob(

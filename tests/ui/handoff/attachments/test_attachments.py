@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import (
     QMimeData,
     QPoint,
@@ -589,6 +590,30 @@ def test_storing_runs_off_the_gui_thread_and_shows_progress(qtbot: QtBot) -> Non
     assert store.threads != [threading.current_thread().name]
     assert desk.panel.attach_button.isEnabled()
     assert runner.wait_for_done()
+
+
+def test_a_store_finishing_after_the_ticket_closed_touches_no_deleted_widget(
+    qtbot: QtBot,
+) -> None:
+    """The race the desk edge tests hit about once in three runs: the agent closes the
+    ticket while a screenshot is being stored. The store keeps the screenshot; its result
+    reaches a panel that is gone, and must be dropped rather than update deleted widgets
+    (which raises RuntimeError on the GUI thread)."""
+    runner = ThreadPoolTaskRunner(QThreadPool())
+    store = MemoryStore(gate=threading.Event())
+    desk = make_desk(qtbot, store, runner=runner)
+    qtbot.waitUntil(lambda: desk.counts == [(0, False)])
+    qtbot.mouseClick(desk.panel.capture_screen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(store.threads))
+    panel = desk.panel
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel))
+    assert store.gate is not None
+    store.gate.set()
+    assert runner.wait_for_done()
+    qtbot.waitUntil(lambda: runner.busy == 0)  # the result has been handed over (or dropped)
+    assert len(store.items) == 1
+    assert desk.counts == [(0, False)]
 
 
 def test_draft_state_round_trips_without_emitting_changed(qtbot: QtBot) -> None:
