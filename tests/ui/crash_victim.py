@@ -62,7 +62,7 @@ def main(store_url: str, data_dir: Path, unopened: bool = False) -> int:
             if workspace.handoff is None:
                 QTimer.singleShot(50, type_handoff)
                 return
-            workspace.autosaver.saved.connect(lambda revision: ready(revision))
+            workspace.draft_saved.connect(ready)
             workspace.handoff.fields.what_is_wrong.setPlainText(TYPED)
 
         def ready(revision: int) -> None:

@@ -8,7 +8,7 @@ when the next change comes makes the next one wait for it, so revisions never ra
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -17,31 +17,37 @@ from console.ui.common.tasks import TaskRunner
 # Below the issue's two seconds with room for the write itself.
 DEBOUNCE_MS = 1200
 
+S = TypeVar("S")
+R = TypeVar("R")
 
-class Autosaver(QObject):
-    """Debounced saving of one draft.
+
+class Autosaver(QObject, Generic[S, R]):
+    """Debounced saving of one draft: ``read_state()`` on the GUI thread gives what to save
+    (an ``S``), ``write(state)`` stores it on a worker thread and returns what it stored (an
+    ``R``, such as the new revision), which ``saved`` carries back.
 
     Signals:
-        saved(int): the revision the store now holds.
+        saved(object): what ``write`` returned, on the GUI thread, before any later save
+            reads its state.
         failed(str): the save failed; the sentence says why. The next change retries.
         pending_changed(bool): whether there are edits not yet in the store.
     """
 
-    saved = Signal(int)
+    saved = Signal(object)
     failed = Signal(str)
     pending_changed = Signal(bool)
 
     def __init__(
         self,
         runner: TaskRunner,
-        read_state: Callable[[], dict[str, Any]],
-        write: Callable[[dict[str, Any]], int],
+        read_state: Callable[[], S],
+        write: Callable[[S], R],
         debounce_ms: int = DEBOUNCE_MS,
         parent: QObject | None = None,
         is_transient: Callable[[BaseException], bool] = lambda error: True,
     ) -> None:
-        """``write`` stores a state and returns its revision; it runs on a worker thread.
-        ``is_transient`` tells a failure worth retrying on its own from one that is not."""
+        """``write`` runs on a worker thread. ``is_transient`` tells a failure worth
+        retrying on its own from one that is not."""
         super().__init__(parent)
         self._is_transient = is_transient
         self._runner = runner
@@ -77,15 +83,15 @@ class Autosaver(QObject):
         state = self._read_state()
         self._runner.run_task(lambda: self._write(state), self._done, self, label="Saving draft")
 
-    def _done(self, revision: int | None, error: BaseException | None) -> None:
+    def _done(self, written: R | None, error: BaseException | None) -> None:
         self._saving = False
         if error is not None:
             # A busy or unreachable store is worth another try; a refusal (the ticket was
             # escalated meanwhile, a conflicting revision) is not: the next change retries.
             self._dirty = self._dirty or self._is_transient(error)
             self.failed.emit(str(error) or type(error).__name__)
-        elif revision is not None:
-            self.saved.emit(revision)
+        else:
+            self.saved.emit(written)
         if self._dirty and not self._timer.isActive():
             self._timer.start()
         self.pending_changed.emit(self.pending)

@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from console.services.draft_saving import DraftLedger, DraftSaved, write_draft
 from console.ui.common.autosave import Autosaver
 from console.ui.common.shortcuts import Shortcut
 from console.ui.common.tasks import TaskRunner
@@ -30,11 +31,13 @@ from console.ui.ticket.exports import (
 )
 
 if TYPE_CHECKING:
+    from console.diagnostics.redaction import Privacy
     from console.playbooks.model import Playbook
+    from console.playbooks.runner import CheckCallable
     from console.services.desk import Desk
-    from console.services.drafts import DraftRecord
+    from console.services.drafts import AttachmentRecord, DraftRecord
     from console.services.intake_journal import IntakeJournal
-    from console.ui.diagnostics.panel import DiagnosticsPanel
+    from console.ui.diagnostics.panel import CaptureDevice, DiagnosticsPanel, MeasureDevice
     from console.ui.handoff.attachments.panel import AttachmentsPanel
     from console.ui.handoff.attachments.screen_capture import ScreenCapturer
     from console.ui.handoff.form import HandoffForm
@@ -43,6 +46,14 @@ if TYPE_CHECKING:
 STEPS = ("Intake", "Troubleshoot", "Diagnostics", "Handoff")
 WORKING_STATUSES = ("open", "returned")
 """A ticket tier 1 may still change (console.domain.enums.TicketStatus values)."""
+
+
+class StepPanel(Protocol):
+    """What the workspace asks of every step's panel."""
+
+    def draft_state(self) -> dict[str, Any]: ...
+    def shortcuts(self) -> list[Shortcut]: ...
+    def setEnabled(self, enabled: bool) -> None: ...  # noqa: N802 - Qt's name
 
 
 @dataclass
@@ -55,6 +66,10 @@ class Opened:
     status: str = "open"
 
 
+def _copy_to_clipboard(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)
+
+
 @dataclass
 class DeskTools:
     """The parts of the app every workspace uses; built once by ``console.app``."""
@@ -62,12 +77,12 @@ class DeskTools:
     desk: Desk
     runner: TaskRunner
     capturer: ScreenCapturer
-    run_check: Callable[[str, Mapping[str, Any]], Any]
-    capture_device: Callable[[Any], Mapping[str, Any]]
-    privacy: Callable[[], Any]
+    run_check: CheckCallable
+    capture_device: CaptureDevice
+    privacy: Callable[[], Privacy]
     journal: IntakeJournal
-    copy_text: Callable[[str], None] = lambda text: QGuiApplication.clipboard().setText(text)
-    measure_device: Callable[[], Callable[[Any], Mapping[str, Any]]] | None = None
+    copy_text: Callable[[str], None] = _copy_to_clipboard
+    measure_device: MeasureDevice | None = None
     """Starts measuring this device when a ticket opens (see DiagnosticsPanel)."""
 
 
@@ -78,11 +93,13 @@ class TicketWorkspace(QWidget):
         retitled(): the tab's title changed (the ticket got its ref).
         submitted(str): the escalation of this ref is in the outbox; deliver it now.
         message(str): one sentence for the status bar (an export done, a save that failed).
+        draft_saved(int): the store holds the ticket's draft at this revision.
     """
 
     retitled = Signal()
     submitted = Signal(str)
     message = Signal(str)
+    draft_saved = Signal(int)
 
     def __init__(
         self,
@@ -101,7 +118,7 @@ class TicketWorkspace(QWidget):
         self._runner = tools.runner
         self.ref = ref
         self.journal_key = journal_key or uuid.uuid4().hex
-        self._revision: int | None = None
+        self._ledger = DraftLedger(self.journal_key)
         self._playbooks: tuple[Playbook, ...] = ()
         self.intake: IntakePanel | None = None
         self.troubleshoot: TroubleshootPanel | None = None
@@ -122,14 +139,15 @@ class TicketWorkspace(QWidget):
             shortcut = QShortcut(QKeySequence(f"Alt+{n + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.show_step(n))
-        self.autosaver = Autosaver(
+        desk, journal, ledger = self._desk, tools.journal, self._ledger
+        self.autosaver: Autosaver[Any, DraftSaved] = Autosaver(
             self._runner,
-            self._state_to_save,
-            self._write_draft,
+            lambda: ledger.next_save(self.ref, self.draft_state()),
+            lambda save: write_draft(desk, journal, save),
             parent=self,
             is_transient=_transient,
         )
-        self._pushed_intake: dict[str, Any] | None = None
+        self.autosaver.saved.connect(self._draft_written)
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
         self._say("Opening…" if ref else "Loading playbooks…")
         self._runner.run_task(self._load, self._loaded, self, label="Opening the ticket")
@@ -158,7 +176,7 @@ class TicketWorkspace(QWidget):
             return
         journal, key = self._tools.journal, self.journal_key
         self.autosaver.stop()
-        self._runner.run_task(lambda: journal.discard(key), lambda _r, _e: None, self)
+        self._runner.run_task(lambda: journal.discard(key), _ignore, self)
 
     def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]:
         groups: list[tuple[str, Sequence[Shortcut]]] = [
@@ -183,15 +201,16 @@ class TicketWorkspace(QWidget):
 
     def _load(self) -> Opened:
         """Worker thread: everything the panels need before they can be built."""
-        playbooks = self._desk.playbooks
-        if self.ref is None:
-            kept = [e.state for e in self._tools.journal.entries() if e.key == self.journal_key]
+        desk, ref, journal, key = self._desk, self.ref, self._tools.journal, self.journal_key
+        playbooks = desk.playbooks
+        if ref is None:
+            kept = [e.state for e in journal.entries() if e.key == key]
             return Opened(kept[0] if kept else {}, None, playbooks)
         from console.services.intake import IntakeForm
 
-        ticket = self._desk.ticket(self.ref)  # one read for the form and the status
+        ticket = desk.ticket(ref)  # one read for the form and the status
         form = IntakeForm.of_ticket(ticket).to_mapping()
-        return Opened(form, self._desk.drafts.load(self.ref), playbooks, str(ticket.status))
+        return Opened(form, desk.drafts.load(ref), playbooks, str(ticket.status))
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
@@ -200,10 +219,9 @@ class TicketWorkspace(QWidget):
         self._say("")
         self._playbooks = opened.playbooks
         content: Mapping[str, Any] = opened.draft.content if opened.draft else {}
-        self._revision = opened.draft.revision if opened.draft else None
         self._build_intake(content.get("intake") or opened.intake)
         if self.ref is not None:
-            self._pushed_intake = dict(opened.intake)
+            self._ledger.opened(opened.draft.revision if opened.draft else None, opened.intake)
             self.intake_opened(self.ref, content)
             if opened.status not in WORKING_STATUSES:
                 self._freeze()
@@ -226,11 +244,11 @@ class TicketWorkspace(QWidget):
     def _open_ticket(self, values: dict[str, Any]) -> None:
         from console.services.intake import IntakeForm
 
-        journal, key = self._tools.journal, self.journal_key
+        desk, journal, key = self._desk, self._tools.journal, self.journal_key
 
         def create() -> str:
             form = IntakeForm.from_mapping(values)
-            ref = self._desk.intake.open_ticket(form, self._desk.agent.username)
+            ref = desk.intake.open_ticket(form, desk.agent.username)
             journal.discard(key)  # from now on the ticket's draft holds it
             return ref
 
@@ -239,7 +257,7 @@ class TicketWorkspace(QWidget):
             if error is not None or ref is None:
                 self.intake.set_problem(str(error))
                 return
-            self._pushed_intake = dict(values)
+            self._ledger.opened(None, values)
             self.ref = ref
             self.retitled.emit()
             self.intake_opened(ref, {})
@@ -389,12 +407,13 @@ class TicketWorkspace(QWidget):
             self.message.emit("Open the ticket before copying its handoff.")
             return
         render = markdown_builder(self._desk, self.ref, self.handoff, self.troubleshoot)
+        copy_text = self._tools.copy_text
 
         def done(text: str | None, error: BaseException | None) -> None:
             if error is not None or text is None:
                 self.message.emit(f"Handoff not copied: {error}")
                 return
-            self._tools.copy_text(text)
+            copy_text(text)
             self.message.emit("Handoff copied as Markdown.")
 
         self._runner.run_task(render, done, self, label="Rendering the handoff")
@@ -453,8 +472,8 @@ class TicketWorkspace(QWidget):
 
     # -- drafts --------------------------------------------------------------------------------
 
-    def _panels(self) -> dict[str, Any]:
-        panels = {
+    def _panels(self) -> dict[str, StepPanel]:
+        panels: dict[str, StepPanel | None] = {
             "intake": self.intake,
             "troubleshoot": self.troubleshoot,
             "diagnostics": self.diagnostics,
@@ -469,26 +488,10 @@ class TicketWorkspace(QWidget):
             state["troubleshoot"] = dict(self._troubleshoot_state)
         return state
 
-    def _state_to_save(self) -> dict[str, Any]:
-        """GUI thread: the state with the ticket it belongs to, read together."""
-        return {"ref": self.ref, "state": self.draft_state()}
-
-    def _write_draft(self, saving: dict[str, Any]) -> int:
-        """Worker thread: the draft's new revision. Corrections to the intake go to the
-        ticket itself too, so the package and the queues carry them."""
-        ref, state = saving["ref"], saving["state"]
-        if ref is None:
-            self._tools.journal.save(self.journal_key, state.get("intake", {}))
-            return 0
-        intake = state.get("intake")
-        if intake and self._pushed_intake is not None and intake != self._pushed_intake:
-            from console.services.intake import IntakeForm
-
-            self._desk.intake.update_intake(ref, IntakeForm.from_mapping(intake))
-            self._pushed_intake = dict(intake)
-        revision = self._desk.drafts.save(ref, state, self._revision)
-        self._revision = revision
-        return revision
+    def _draft_written(self, saved: DraftSaved) -> None:
+        self._ledger.record(saved)
+        if saved.revision:
+            self.draft_saved.emit(saved.revision)
 
     def _playbook(self, playbook_id: str) -> Playbook | None:
         return next((p for p in self._playbooks if p.id == playbook_id), None)
@@ -504,11 +507,15 @@ class _TicketAttachments:
     def add(self, name: str, media_type: str, content: bytes, description: str) -> int:
         return self.desk.drafts.add_attachment(self.ref, name, media_type, content, description)
 
-    def list(self) -> Sequence[Any]:
+    def list(self) -> Sequence[AttachmentRecord]:
         return self.desk.drafts.attachments(self.ref)
 
     def remove(self, attachment_id: int) -> None:
         self.desk.drafts.remove_attachment(attachment_id)
+
+
+def _ignore(_result: object, _error: BaseException | None) -> None:
+    """For work whose outcome nobody waits for (forgetting an unopened intake)."""
 
 
 def _transient(error: BaseException) -> bool:
