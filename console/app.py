@@ -4,6 +4,7 @@ store URL, the thread pool) and hands them to the window.
 Start-up is ordered for speed: the window and its first queue page come first, and
 everything heavy (SQLAlchemy, pydantic, psutil, the playbooks) is imported on a worker
 thread afterwards or when first needed. ``--exit-after-startup`` prints how long that took.
+Types used only in annotations are imported under TYPE_CHECKING: they cost nothing at start.
 """
 
 from __future__ import annotations
@@ -15,15 +16,40 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from console.startup_clock import ms_since_process_start
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    from console.config import StoreChoice
+    from console.connect import Stores
+    from console.diagnostics.checks import CheckResult
+    from console.diagnostics.redaction import Privacy
+    from console.domain.sla import SlaReading
+    from console.services.desk import Desk
+    from console.services.intake_journal import IntakeJournal
+    from console.services.queue_model import PageKey, TicketPage, TicketQueue
+    from console.services.queues_sqlite import SqliteTicketQueries
+    from console.services.recovery import WorkSession
+    from console.settings import Settings
+    from console.store.database import TicketStore
+    from console.ui.common.tasks import ThreadPoolTaskRunner
+    from console.ui.diagnostics.panel import CaptureDevice, MeasureDevice
+    from console.ui.handoff.attachments.screen_capture import ScreenCapturer
+    from console.ui.shell.main_window import MainWindow, OutboxStatus, Restorable, WindowPorts
+    from console.ui.ticket.workspace import TicketWorkspace
 
 T = TypeVar("T")
 APP_NAME = "Agent Console"
 LOCAL_VIEWS = frozenset({"my_open", "drafts"})
 """Queues read from this workstation's store; in team mode its tickets reach the team store
 only when their package is delivered."""
+
+RunCheck = Callable[[str, Mapping[str, Any]], "CheckResult"]
+ChooseSavePath = Callable[["QWidget", str, str], "Path | None"]
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -75,58 +101,76 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     return code
 
 
+class DeskWindow(NamedTuple):
+    """What :func:`build_desk_window` puts together."""
+
+    desk: Desk
+    """The services, opened lazily."""
+    window: MainWindow
+    sessions: list[WorkSession]
+    """This run's work session marker, once the window has checked for a crashed session
+    (appended by a worker; read when the window has shut down)."""
+
+
+class CurrentSettings:
+    """The settings as last saved. The settings dialog replaces them while the app runs;
+    what is read per use (the privacy level) follows at once, the rest at the next start."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.value = settings
+
+
 def build_desk_window(
     store_arg: str | None,
     environ: Mapping[str, str],
-    settings: Any,
-    qsettings: Any,
+    settings: Settings,
+    qsettings: QSettings,
     *,
-    run_check: Callable[[str, Mapping[str, Any]], Any] | None = None,
-    capture_device: Callable[[Any], Mapping[str, Any]] | None = None,
+    run_check: RunCheck | None = None,
+    capture_device: CaptureDevice | None = None,
     data_dir: Path | None = None,
-    choose_save_path: Callable[[Any, str, str], Path | None] | None = None,
-) -> tuple[Any, Any, list[Any]]:
-    """The desk (services, opened lazily), the main window over it, and this run's work
-    session markers (a list the window fills once it has checked for a crashed session).
+    choose_save_path: ChooseSavePath | None = None,
+) -> DeskWindow:
+    """The desk, the main window over it, and this run's work session markers.
 
     ``run_check`` and ``capture_device`` replace this machine's checks and capture (tests);
     ``data_dir`` is where the session marker lives (default: the user data directory);
     ``choose_save_path`` replaces the save-file dialog (tests).
     """
     from console.config import choose_store
-    from console.domain.enums import Role
+    from console.config import data_dir as default_data_dir
     from console.services.desk import Agent, Desk
+    from console.services.intake_journal import IntakeJournal
     from console.ui.common.tasks import ThreadPoolTaskRunner
     from console.ui.handoff.attachments.screen_capture import ScreenCapturer
     from console.ui.shell.main_window import MainWindow
 
-    agent = Agent(settings.agent_name, Role(settings.agent_role))
-    current = [settings]  # replaced when the settings dialog saves; privacy is read per use
+    agent = Agent(settings.agent_name, settings.agent_role)
+    current = CurrentSettings(settings)
 
     # --store, else AGENT_CONSOLE_STORE, else the config file, as for every command.
-    chosen = store_arg
-    choice = choose_store(chosen, environ)
+    choice = choose_store(store_arg, environ)
     team_mode = not _is_sqlite(choice.url)
 
-    def open_stores() -> Any:
+    def open_stores() -> Stores:
         from console.connect import open_stores as connect
         from console.store.credentials import KeyringCredentials
 
         try:
-            return connect(chosen, environ, KeyringCredentials)
+            return connect(store_arg, environ, KeyringCredentials)
         finally:
             _settle_garbage_collector()
 
-    def open_offline() -> Any:
+    def open_offline() -> Stores:
         from console.connect import open_workstation_only
 
-        return open_workstation_only(chosen, environ)
+        return open_workstation_only(store_arg, environ)
 
-    def reconnect() -> Any:
+    def reconnect() -> TicketStore:
         from console.connect import open_chosen_store
         from console.store.credentials import KeyringCredentials
 
-        return open_chosen_store(chosen, environ, KeyringCredentials)
+        return open_chosen_store(store_arg, environ, KeyringCredentials)
 
     desk = Desk(
         agent,
@@ -137,11 +181,9 @@ def build_desk_window(
         reconnect=reconnect if team_mode else None,
     )
     runner = ThreadPoolTaskRunner()
-    from console.config import data_dir as default_data_dir
-    from console.services.intake_journal import IntakeJournal
-
     directory = data_dir or default_data_dir()
     journal = IntakeJournal(directory)
+    sessions: list[WorkSession] = []
     parts = _Parts(
         run_check or _run_check,
         capture_device or _capture_device,
@@ -149,7 +191,6 @@ def build_desk_window(
         # A capture stand-in (tests) is not to be replaced by this machine's measurements.
         measure_device=None if capture_device else _measure_device,
     )
-    sessions: list[Any] = []
     ports = _ports(desk, runner, current, choice, parts)
     ports.recover = lambda: _recover(desk, directory, journal, sessions)
     if choose_save_path is not None:
@@ -157,7 +198,7 @@ def build_desk_window(
     window = MainWindow(runner, ports, qsettings)
     # One per window: it hides the window while it takes a screenshot.
     parts.capturer = ScreenCapturer(window, parent=window)
-    return desk, window, sessions
+    return DeskWindow(desk, window, sessions)
 
 
 def _settle_garbage_collector() -> None:
@@ -169,7 +210,9 @@ def _settle_garbage_collector() -> None:
     gc.freeze()  # no collect() first: that would be the very pause this avoids
 
 
-def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> list[Any]:
+def _recover(
+    desk: Desk, directory: Path, journal: IntakeJournal, sessions: list[WorkSession]
+) -> list[Restorable]:
     """Worker thread: begin this run's work session and list what is left to restore: the
     drafts a crashed session was working on, and intake typed but never opened."""
     from console.services.clock import utc_now
@@ -188,10 +231,15 @@ def _recover(desk: Any, directory: Path, journal: Any, sessions: list[Any]) -> l
     return items
 
 
-def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Parts) -> Any:
+def _ports(
+    desk: Desk,
+    runner: ThreadPoolTaskRunner,
+    current: CurrentSettings,
+    choice: StoreChoice,
+    parts: _Parts,
+) -> WindowPorts:
     from console.ui.shell.main_window import OutboxStatus, WindowPorts
 
-    settings = current[0]
     team_mode = not _is_sqlite(choice.url)
     views = [
         ("my_open", "My open tickets"),
@@ -200,7 +248,7 @@ def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Part
         ("submitted", "Submitted"),
         ("all", "All tickets"),
     ]
-    if settings.agent_role == "supervisor":
+    if current.value.agent_role == "supervisor":
         views.append(("review", "Review queue"))
 
     readers = _QueueReaders(desk, None if team_mode else _sqlite_path(choice.url))
@@ -209,9 +257,11 @@ def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Part
         from console.services.queue_model import QueueQuery, QueueView
 
         query = QueueQuery(QueueView[view.upper()], agent=desk.agent.username)
-        return readers.read(view, lambda queries: int(queries.count(query)))
+        return readers.read(view, lambda queries: queries.count(query))
 
-    def page_source(view: str, search: str, sort: str, descending: bool) -> Any:
+    def page_source(
+        view: str, search: str, sort: str, descending: bool
+    ) -> Callable[[PageKey | None, int], TicketPage]:
         from console.services.queue_model import QueueQuery, QueueView, SortColumn
 
         query = QueueQuery(
@@ -222,7 +272,7 @@ def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Part
             descending=descending,
         )
 
-        def page(after: Any, limit: int) -> Any:
+        def page(after: PageKey | None, limit: int) -> TicketPage:
             return readers.read(view, lambda queries: queries.page(query, after, limit))
 
         return page
@@ -239,13 +289,13 @@ def _ports(desk: Any, runner: Any, current: list[Any], choice: Any, parts: _Part
             offline_reason=desk.offline_reason,
         )
 
-    def new_workspace(ref: str | None, journal_key: str | None) -> Any:
+    def new_workspace(ref: str | None, journal_key: str | None) -> TicketWorkspace:
         return _workspace(desk, runner, current, ref, journal_key, parts)
 
-    def open_settings(parent: Any) -> None:
-        _open_settings(parent, runner, current)
+    def open_settings(parent: QWidget) -> None:
+        _open_settings(parent, runner, current, desk)
 
-    def sla_reading(ref: str) -> Any:
+    def sla_reading(ref: str) -> SlaReading:
         from console.services.clock import utc_now
 
         ticket = desk.ticket(ref)
@@ -270,14 +320,14 @@ class _QueueReaders:
     file (start-up shows the first page without importing SQLAlchemy, about 0.5 s here),
     else, or when that file is not (yet) readable so, the desk's SQLAlchemy queries."""
 
-    def __init__(self, desk: Any, tickets_path: Path | None) -> None:
+    def __init__(self, desk: Desk, tickets_path: Path | None) -> None:
         self._desk = desk
         self._tickets_path = tickets_path
-        self._readers: dict[Path, Any] = {}
+        self._readers: dict[Path, SqliteTicketQueries] = {}
         self._lock = threading.Lock()
         desk.on_close.append(self.close)
 
-    def read(self, view: str, ask: Callable[[Any], T]) -> T:
+    def read(self, view: str, ask: Callable[[TicketQueue], T]) -> T:
         from console.services.queues_sqlite import QueueReaderUnavailable
 
         fast = self._fast(view)
@@ -289,7 +339,7 @@ class _QueueReaders:
         desk = self._desk
         return ask(desk.workstation_queries if view in LOCAL_VIEWS else desk.queries)
 
-    def _fast(self, view: str) -> Any:
+    def _fast(self, view: str) -> TicketQueue | None:
         from console.config import workstation_path
         from console.services.queues_sqlite import SqliteTicketQueries
 
@@ -323,27 +373,27 @@ def _sqlite_path(url: str) -> Path | None:
 
 @dataclass
 class _Parts:
-    run_check: Callable[[str, Mapping[str, Any]], Any]
-    capture_device: Callable[[Any], Mapping[str, Any]]
-    journal: Any
-    capturer: Any = None
+    run_check: RunCheck
+    capture_device: CaptureDevice
+    journal: IntakeJournal
+    capturer: ScreenCapturer | None = None
     """The window's screen capturer (set once the window exists)."""
-    measure_device: Callable[[], Callable[[Any], Mapping[str, Any]]] | None = None
+    measure_device: MeasureDevice | None = None
 
 
-def _run_check(name: str, arguments: Mapping[str, Any]) -> Any:
+def _run_check(name: str, arguments: Mapping[str, Any]) -> CheckResult:
     from console.diagnostics.checks import run_check
 
     return run_check(name, dict(arguments))
 
 
-def _capture_device(privacy: Any) -> Mapping[str, Any]:
+def _capture_device(privacy: Privacy) -> Mapping[str, Any]:
     from console.diagnostics.snapshot import capture_snapshot
 
     return capture_snapshot(privacy).data
 
 
-def _measure_device() -> Callable[[Any], Mapping[str, Any]]:
+def _measure_device() -> CaptureDevice:
     """Start measuring CPU use for one ticket: its captures report it from now on."""
     import psutil
 
@@ -354,7 +404,9 @@ def _measure_device() -> Callable[[Any], Mapping[str, Any]]:
     return lambda privacy: capture_snapshot(privacy, sampler=sampler).data
 
 
-def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
+def _open_settings(
+    parent: QWidget, runner: ThreadPoolTaskRunner, current: CurrentSettings, desk: Desk
+) -> None:
     from console.config import config_file
     from console.services.store_settings import test_connection
     from console.settings import changed_keys
@@ -362,7 +414,7 @@ def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
     from console.ui.settings.dialog import SettingsDialog
 
     dialog = SettingsDialog(
-        current[0],
+        current.value,
         config_file(),
         runner=runner,
         credentials=KeyringCredentials(),
@@ -370,37 +422,38 @@ def _open_settings(parent: Any, runner: Any, current: list[Any]) -> None:
         parent=parent,
     )
 
-    def saved(new: Any) -> None:
-        changed = changed_keys(current[0], new)
-        current[0] = new
+    def saved(new: Settings) -> None:
+        changed = changed_keys(current.value, new)
+        current.value = new
         later = [key for key in changed if key != "diagnostics.privacy"]
         if later:
             # The stores, the agent and the playbooks are opened once per run.
-            parent.status.say(
+            desk.messages.info(
                 f"Settings saved. {', '.join(later)} take effect when Agent Console starts again."
             )
         elif changed:
-            parent.status.say("Settings saved.")
+            desk.messages.info("Settings saved.")
 
     dialog.saved.connect(saved)
     dialog.open()
 
 
 def _workspace(
-    desk: Any,
-    runner: Any,
-    current: list[Any],
+    desk: Desk,
+    runner: ThreadPoolTaskRunner,
+    current: CurrentSettings,
     ref: str | None,
     journal_key: str | None,
     parts: _Parts,
-) -> Any:
+) -> TicketWorkspace:
     from console.ui.ticket.workspace import DeskTools, TicketWorkspace
 
-    def privacy() -> Any:
+    def privacy() -> Privacy:
         from console.diagnostics.redaction import Privacy
 
-        return Privacy(current[0].privacy)
+        return Privacy(current.value.privacy)
 
+    assert parts.capturer is not None, "the window is built before any ticket opens"
     tools = DeskTools(
         desk,
         runner,

@@ -11,9 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -37,6 +46,11 @@ from console.ui.shell.messages_bridge import MessagesBridge
 from console.ui.shell.navigation import Navigation
 from console.ui.shell.status_bar import DeskStatusBar
 
+if TYPE_CHECKING:
+    from console.domain.sla import SlaReading
+    from console.services.messages import Messages
+    from console.ui.queue.ticket_model import PageSource
+
 OUTBOX_POLL_MS = 15_000
 SLA_REFRESH_MS = 30_000
 AFTER_FIRST_PAGE_MS = 300
@@ -46,9 +60,13 @@ class Workspace(Protocol):
     """One open ticket (see console.ui.ticket.workspace.TicketWorkspace), with its signals
     ``retitled()``, ``submitted(str ref)`` and ``message(str sentence)``."""
 
-    retitled: Any
-    submitted: Any
-    message: Any
+    @property
+    def retitled(self) -> SignalInstance: ...
+    @property
+    def submitted(self) -> SignalInstance: ...
+    @property
+    def message(self) -> SignalInstance: ...
+
     ref: str | None
 
     def widget(self) -> QWidget: ...
@@ -95,7 +113,7 @@ class WindowPorts:
 
     views: Sequence[tuple[str, str]]
     """(key, label) of the queues this agent sees, in order."""
-    page_source: Callable[[str, str, str, bool], Any]
+    page_source: Callable[[str, str, str, bool], PageSource]
     """(view key, search, sort column, descending) -> a page source for the queue view."""
     team_mode: bool
     store_display: str
@@ -112,11 +130,11 @@ class WindowPorts:
     """(parent, caption, suggested file name) -> the path the agent chose, or None."""
     recover: Callable[[], list[Restorable]] = field(default=lambda: [])
     """What a crashed session left to restore; runs on a worker thread."""
-    messages: Any = None
+    messages: Messages | None = None
     """The services' message channel (console.services.messages.Messages), if any."""
     count: Callable[[str], int | None] = field(default=lambda view: None)
     """How many tickets a queue holds (None: not cheap to say); runs on a worker thread."""
-    sla_reading: Callable[[str], Any] = field(default=lambda ref: None)
+    sla_reading: Callable[[str], SlaReading | None] = field(default=lambda ref: None)
     """The SLA clock of a ticket (a console.domain.sla.SlaReading); runs on a worker thread."""
 
 
@@ -243,7 +261,7 @@ class MainWindow(QMainWindow):
 
     # -- queues ----------------------------------------------------------------------------
 
-    def _source_for_current_view(self, search: str, sort: str, descending: bool) -> Any:
+    def _source_for_current_view(self, search: str, sort: str, descending: bool) -> PageSource:
         return self._ports.page_source(self._current_view, search, sort, descending)
 
     def _show_view(self, key: str) -> None:
@@ -345,7 +363,7 @@ class MainWindow(QMainWindow):
         reading = self._ports.sla_reading
         self._runner.run_task(lambda: reading(ref), lambda r, e: self._show_sla(ref, r, e), self)
 
-    def _show_sla(self, ref: str, reading: Any, error: BaseException | None) -> None:
+    def _show_sla(self, ref: str, reading: SlaReading | None, error: BaseException | None) -> None:
         workspace = self.current_workspace()
         if self._shut_down or workspace is None or workspace.ref != ref:
             return  # the agent moved on to another tab meanwhile
@@ -452,7 +470,7 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_help)
 
-    def _action(self, menu: Any, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+    def _action(self, menu: QMenu, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(keys))
         action.triggered.connect(slot)

@@ -6,9 +6,12 @@ with a queued signal, where the window shows it in the status bar.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from console.services.messages import Level, Messages
 
 
 class MessagesBridge(QObject):
@@ -20,12 +23,12 @@ class MessagesBridge(QObject):
 
     said = Signal(str, str)
 
-    def __init__(self, messages: Any, parent: QObject | None = None) -> None:
+    def __init__(self, messages: Messages, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._messages = messages
         messages.subscribers.append(self._relay)
 
-    def _relay(self, level: Any, text: str) -> None:
+    def _relay(self, level: Level, text: str) -> None:
         # Emitted on the caller's thread; Qt queues it to this object's (the GUI) thread.
         self.said.emit(str(level), text)
 
