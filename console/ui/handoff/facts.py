@@ -64,12 +64,9 @@ class FactsGrid(QWidget):
             self._rebuild({key: values.get(key, "") for key in self._keys(values)})
         return changed
 
-    def focus_fact(self, name: str) -> bool:
-        edit = self.edits.get(name)
-        if edit is None:
-            return False
-        edit.setFocus()
-        return True
+    def edit_for(self, name: str) -> QLineEdit | None:
+        """The input of fact ``name``, if the grid shows it."""
+        return self.edits.get(name)
 
     def _edited(self, _text: str) -> None:
         self.changed.emit()

@@ -216,10 +216,31 @@ class HandoffFields(QWidget):
             return None
         return self._matrix.decide(Impact(scope), Urgency(urgency))
 
+    def affected_details(self) -> str:
+        """Who exactly is affected (a name, a team, a site)."""
+        return self.details.text().strip()
+
+    def focus(self, field: str) -> QWidget | None:
+        """Put the cursor in the input a gap's field names; that input, or None when there
+        is none to go to (or it is disabled)."""
+        target = self.widget_for(field)
+        if target is None or not target.isEnabled():
+            return None
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if target is self.count:
+            self.count.selectAll()  # typing replaces "How many?"
+        if target is self.triggers and self.triggers.currentRow() < 0:
+            self.triggers.setCurrentRow(0)
+        return target
+
+    def add_step(self) -> QWidget:
+        """A new empty step of "what was tried", focused; its row."""
+        return self.steps.add_step(focus=True)
+
     def widget_for(self, field: str) -> QWidget | None:
         """The input a gap's field names (``facts.NAME`` included), if it has one."""
         if field.startswith("facts."):
-            return self.facts.edits.get(field.removeprefix("facts."))
+            return self.facts.edit_for(field.removeprefix("facts."))
         if field == "what_was_tried":
             return self.steps.incomplete_widget()
         return self._by_field.get(field)

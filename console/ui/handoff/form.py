@@ -128,7 +128,7 @@ class HandoffForm(QWidget):
 
     def affected_details(self) -> str:
         """Who exactly is affected (a name, a team, a site), for the submission."""
-        return self.fields.details.text().strip()
+        return self.fields.affected_details()
 
     def priority_decision(self) -> PriorityDecision | None:
         """The priority impact × urgency give, once both are chosen."""
@@ -167,6 +167,14 @@ class HandoffForm(QWidget):
         self.fields.setEnabled(not locked)
         self._refresh()
 
+    def lock(self) -> None:
+        """The package is frozen or the ticket resolved: keep the state shown, read-only."""
+        self.set_submission_state(self.state.text())
+
+    def ask_resolution(self) -> None:
+        """Ask for the one-line tier 1 resolution (the playbook ended in a fix)."""
+        self._resolve()
+
     # -- the panel contract ------------------------------------------------------------------
 
     def draft_state(self) -> dict[str, Any]:
@@ -192,14 +200,9 @@ class HandoffForm(QWidget):
     def focus_field(self, field: str) -> bool:
         """Put the cursor in the field a gap names (``facts.NAME`` included); returns whether
         there was one to go to."""
-        target = self.fields.widget_for(field)
-        if target is None or not target.isEnabled():
+        target = self.fields.focus(field)
+        if target is None:
             return False
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-        if target is self.fields.count:
-            self.fields.count.selectAll()  # typing replaces "How many?"
-        if target is self.fields.triggers and self.fields.triggers.currentRow() < 0:
-            self.fields.triggers.setCurrentRow(0)
         self.scroll_area.ensureWidgetVisible(target)
         return True
 
@@ -223,7 +226,7 @@ class HandoffForm(QWidget):
 
     def _add_step(self) -> None:
         if not self._locked:
-            self.scroll_area.ensureWidgetVisible(self.fields.steps.add_step(focus=True))
+            self.scroll_area.ensureWidgetVisible(self.fields.add_step())
 
     def _submit(self) -> None:
         if self._submitting or self._locked:

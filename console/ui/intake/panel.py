@@ -163,6 +163,13 @@ class IntakePanel(QWidget):
 
     # -- what the window reads -----------------------------------------------------------
 
+    def summary(self) -> str:
+        return self.edits["summary"].text()
+
+    def focus_first_field(self) -> None:
+        """A new ticket: the agent starts with who is calling."""
+        self.edits["caller"].setFocus()
+
     def playbook_id(self) -> str:
         item = self.playbooks.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else NO_PLAYBOOK

@@ -95,9 +95,12 @@ class QueueView(QWidget):
 
     Signals:
         ticket_activated(str): the agent opened a ticket (Enter or double-click on its row).
+        page_loaded(): a page of tickets is in the table, or loading stopped (an empty queue
+            loads no rows).
     """
 
     ticket_activated = Signal(str)
+    page_loaded = Signal()
 
     def __init__(
         self,
@@ -189,10 +192,16 @@ class QueueView(QWidget):
         self.model.modelReset.connect(self._update_state)
         self.model.rowsInserted.connect(self._update_state)
         self.model.sort_requested.connect(self._sort_requested)
+        self.model.rowsInserted.connect(self.page_loaded)
+        self.model.loading_changed.connect(self._loading_changed)
         self.table.activated.connect(self._activated)
         self._update_state()
 
     # -- what the window calls -------------------------------------------------------------
+
+    def redate(self) -> None:
+        """The day changed: times of what was today get their date."""
+        self.model.redate()
 
     @property
     def sort(self) -> tuple[str, bool]:
@@ -308,6 +317,10 @@ class QueueView(QWidget):
     def _activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         if index.isValid():
             self.ticket_activated.emit(self.model.row_ref(index.row()))
+
+    def _loading_changed(self, loading: bool) -> None:
+        if not loading:
+            self.page_loaded.emit()
 
     def _update_state(self, *_: object) -> None:
         model = self.model

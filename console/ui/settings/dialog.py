@@ -71,7 +71,12 @@ class StoreEditor(QWidget):
     """Local or team store: mode buttons, URL and password (team mode only), Test connection.
 
     The password never leaves this widget except to the dialog's Save and Test.
+
+    Signals:
+        test_requested(): the agent pressed Test connection.
     """
+
+    test_requested = Signal()
 
     def __init__(self, declared: Setting, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +93,7 @@ class StoreEditor(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Leave empty to keep the password in the OS keyring")
         self.test = _named(QPushButton("Test co&nnection"), "test_connection", "Test connection")
+        self.test.clicked.connect(self.test_requested)
         self.result = _named(QLabel(wordWrap=True), "connection_result", "Connection test result")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mode = QButtonGroup(self)
@@ -117,6 +123,30 @@ class StoreEditor(QWidget):
         self.url.setText(url if team else "")
         (self.team if team else self.local).setChecked(True)
         self._follow_mode()
+
+    @property
+    def team_mode(self) -> bool:
+        return self.team.isChecked()
+
+    def typed_url(self) -> str:
+        """The team URL as typed, whichever mode is chosen."""
+        return self.url.text()
+
+    def typed_password(self) -> str:
+        """The password typed for the team store ("" in local mode: nothing to save)."""
+        return self.password.text() if self.team_mode else ""
+
+    def forget_password(self) -> None:
+        """Saved to the keyring: the field does not keep it."""
+        self.password.clear()
+
+    def show_result(self, text: str) -> None:
+        """How the last connection test went, in one sentence."""
+        self.result.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        """A test or a save is running: no second test meanwhile."""
+        self.test.setEnabled(not busy and self.team_mode)
 
     @Slot()
     def _follow_mode(self) -> None:
@@ -300,7 +330,7 @@ class SettingsDialog(QDialog):
         store = self.editors["store.url"]
         assert isinstance(store, StoreEditor)  # the "store" widget hint of its declaration
         self.store: StoreEditor = store
-        self.store.test.clicked.connect(self._test)
+        self.store.test_requested.connect(self._test)
         self.busy = _named(QProgressBar(), "settings_busy", "Working")
         self.busy.setRange(0, 0)  # no steps to count: a busy indicator
         self.busy.hide()
@@ -331,12 +361,12 @@ class SettingsDialog(QDialog):
     @Slot()
     def _test(self) -> None:
         try:
-            url = check_team_url(self.store.url.text())
+            url = check_team_url(self.store.typed_url())
         except TeamUrlInvalid as exc:
-            self.store.result.setText(str(exc))
+            self.store.show_result(str(exc))
             return
-        password, test = self.store.password.text(), self._test_connection
-        self.store.result.setText("Testing the connection…")
+        password, test = self.store.typed_password(), self._test_connection
+        self.store.show_result("Testing the connection…")
         self._set_busy(True)
         self._runner.run_task(
             lambda: test(url, password),
@@ -347,11 +377,11 @@ class SettingsDialog(QDialog):
 
     def _tested(self, line: str | None, error: BaseException | None) -> None:
         self._set_busy(False)
-        self.store.result.setText(_sentence(error) if error else str(line))
+        self.store.show_result(_sentence(error) if error else str(line))
 
     @Slot()
     def _save(self) -> None:
-        team = self.store.team.isChecked()
+        team = self.store.team_mode
         try:
             changed = self._settings.replaced(
                 {key: editor.value() for key, editor in self.editors.items()}
@@ -360,7 +390,7 @@ class SettingsDialog(QDialog):
         except (ValueError, TeamUrlInvalid) as exc:
             self.message.setText(f"Not saved: {exc}")
             return
-        password = self.store.password.text() if team else ""
+        password = self.store.typed_password()
         test, path, credentials = self._test_connection, self._path, self._credentials
 
         def work() -> str:
@@ -388,7 +418,7 @@ class SettingsDialog(QDialog):
             self.message.setText(f"Not saved: {_sentence(error)}")
             return
         self._settings = changed
-        self.store.password.clear()
+        self.store.forget_password()
         self.saved.emit(changed)
         if note:  # stay open so the agent reads it
             self.message.setText(note)
@@ -400,10 +430,9 @@ class SettingsDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.busy.setVisible(busy)
-        for button in (self.save_button, self.cancel_button, self.store.test):
+        for button in (self.save_button, self.cancel_button):
             button.setEnabled(not busy)
-        if not busy:
-            self.store.test.setEnabled(self.store.team.isChecked())
+        self.store.set_busy(busy)
 
 
 W = TypeVar("W", bound=QWidget)

@@ -203,8 +203,7 @@ class MainWindow(QMainWindow):
         self._current_view = ports.views[0][0]
         self.navigation.view_selected.connect(self._show_view)
         self.queue.ticket_activated.connect(self.open_ticket)
-        self.queue.model.rowsInserted.connect(self._maybe_first_page)
-        self.queue.model.loading_changed.connect(self._loading_changed)
+        self.queue.page_loaded.connect(self._maybe_first_page)
         self._build_actions()
 
         self.tabs.currentChanged.connect(lambda _index: self.refresh_sla())
@@ -246,11 +245,6 @@ class MainWindow(QMainWindow):
             self.first_page_loaded.emit()
             # The chores import the heavy parts on a worker; let the first page paint first.
             QTimer.singleShot(AFTER_FIRST_PAGE_MS, self._after_first_page)
-
-    def _loading_changed(self, loading: bool) -> None:
-        # An empty queue loads no rows: its first page is loaded when loading stops.
-        if not loading and not self._first_page_seen:
-            self._maybe_first_page()
 
     def _after_first_page(self) -> None:
         if self._shut_down:
@@ -352,7 +346,7 @@ class MainWindow(QMainWindow):
         today = date.today()
         if today != self._day:
             self._day = today
-            self.queue.model.redate()
+            self.queue.redate()
 
     def refresh_sla(self) -> None:
         workspace = self.current_workspace()

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from console.services.draft_saving import DraftLedger, DraftSaved, write_draft
+from console.services.draft_saving import DraftLedger, DraftSave, DraftSaved, write_draft
 from console.ui.common.autosave import Autosaver
 from console.ui.common.shortcuts import Shortcut
 from console.ui.common.tasks import TaskRunner
@@ -140,7 +140,7 @@ class TicketWorkspace(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda n=n: self.show_step(n))
         desk, journal, ledger = self._desk, tools.journal, self._ledger
-        self.autosaver: Autosaver[Any, DraftSaved] = Autosaver(
+        self.autosaver: Autosaver[DraftSave, DraftSaved] = Autosaver(
             self._runner,
             lambda: ledger.next_save(self.ref, self.draft_state()),
             lambda save: write_draft(desk, journal, save),
@@ -239,7 +239,7 @@ class TicketWorkspace(QWidget):
         self.intake.open_requested.connect(self._open_ticket)
         self.steps.addTab(self.intake, f"1 {STEPS[0]}")
         if self.ref is None:
-            self.intake.edits["caller"].setFocus()
+            self.intake.focus_first_field()
 
     def _open_ticket(self, values: dict[str, Any]) -> None:
         from console.services.intake import IntakeForm
@@ -363,7 +363,7 @@ class TicketWorkspace(QWidget):
             transcript = panel.transcript()
             self.handoff.prefill(
                 prefill_handoff(
-                    self.intake.edits["summary"].text(),
+                    self.intake.summary(),
                     transcript,
                     panel.facts(),
                     reached_escalation(panel.playbook, transcript),
@@ -373,7 +373,7 @@ class TicketWorkspace(QWidget):
             self.show_step(3)
         else:
             self.show_step(3)
-            self.handoff.resolve_button.click()  # the agent writes the one-line resolution
+            self.handoff.ask_resolution()  # the agent writes the one-line resolution
 
     def _submit(self, override: str) -> None:
         from console.services.escalate import Actor
@@ -451,7 +451,7 @@ class TicketWorkspace(QWidget):
             if panel is not None:
                 panel.setEnabled(False)
         if self.handoff is not None:
-            self.handoff.set_submission_state(self.handoff.state.text())  # locks the form
+            self.handoff.lock()
 
     def _resolve(self, summary: str) -> None:
         assert self.handoff is not None and self.ref is not None
