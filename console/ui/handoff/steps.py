@@ -100,9 +100,6 @@ class TriedStepsEditor(QWidget):
         """The steps with something in "what was tried", in the order shown."""
         return tuple(step for row in self.rows if (step := row.step()).action)
 
-    def has_content(self) -> bool:
-        return any(row.action.text().strip() or row.outcome.text().strip() for row in self.rows)
-
     def merge(self, steps: Iterable[TriedStep]) -> bool:
         """Add the prefilled ``steps`` the list never had; returns whether any was added."""
         known = {row.origin for row in self.rows} | self._dismissed

@@ -115,11 +115,6 @@ class NodeView(QWidget):
         """Put the keyboard focus where the agent starts on this node."""
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def set_enabled_actions(self, enabled: bool) -> None:
-        """Enable or disable the view's buttons (while a check runs)."""
-        for button in self.findChildren(QPushButton):
-            button.setEnabled(enabled)
-
     def _button(self, text: str, name: str, accessible: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
