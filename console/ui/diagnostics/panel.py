@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontDatabase, QKeySequence, QShortcut
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from console.diagnostics.diff import diff
 from console.diagnostics.summary import render_summary
+from console.ui.common.widgets import named
 from console.ui.diagnostics.diff import CaptureDiffView
 from console.ui.diagnostics.files import ChooseFile, ask_for_bundle, bundle_path
 from console.ui.diagnostics.preview import SnapshotPreview, describe_capture
@@ -219,30 +220,30 @@ class DiagnosticsPanel(QWidget):
     # -- building ----------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.capture_button = _named(
+        self.capture_button = named(
             QPushButton("Capture this device"), "diagnostics_capture", "Capture this device"
         )
         self.capture_button.setToolTip(f"Capture this device's diagnostics ({CAPTURE_KEYS})")
         self.capture_button.clicked.connect(self.capture_device)
-        self.import_button = _named(
+        self.import_button = named(
             QPushButton("Import bundle…"), "diagnostics_import", "Import bundle"
         )
         self.import_button.setToolTip(
             f"Import a bundle made with agent-console collect -o ({IMPORT_KEYS}), or drop it here"
         )
         self.import_button.clicked.connect(self.choose_and_import)
-        self.busy_bar = _named(QProgressBar(), "diagnostics_busy", "Working")
+        self.busy_bar = named(QProgressBar(), "diagnostics_busy", "Working")
         self.busy_bar.setRange(0, 0)  # no known length: a busy indicator
         self.busy_bar.setMaximumWidth(160)
         self.busy_bar.hide()
-        self.busy_label = _named(QLabel(""), "diagnostics_busy_label", "What is running")
-        self.error = _named(QLabel(""), "diagnostics_error", "Diagnostics problem")
+        self.busy_label = named(QLabel(""), "diagnostics_busy_label", "What is running")
+        self.error = named(QLabel(""), "diagnostics_error", "Diagnostics problem")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
-        self.captures = _named(QListWidget(), "diagnostics_captures", "Captures of this ticket")
+        self.captures = named(QListWidget(), "diagnostics_captures", "Captures of this ticket")
         self.captures.currentItemChanged.connect(self._capture_picked)
-        self.summary = _named(QPlainTextEdit(), "diagnostics_summary", "Diagnostics summary")
+        self.summary = named(QPlainTextEdit(), "diagnostics_summary", "Diagnostics summary")
         self.summary.setReadOnly(True)
         self.summary.setAcceptDrops(False)  # a dropped bundle is the panel's, not text
         self.summary.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -256,7 +257,7 @@ class DiagnosticsPanel(QWidget):
             ),
         )
         self.diff_view.selection_changed.connect(self.changed)
-        self.tabs = _named(QTabWidget(), "diagnostics_tabs", "Diagnostics views")
+        self.tabs = named(QTabWidget(), "diagnostics_tabs", "Diagnostics views")
         self.tabs.addTab(self.summary, "Summary")
         self.tabs.addTab(self.preview, "What leaves this machine")
         self.tabs.addTab(self.diff_view, "Compare captures")
@@ -392,12 +393,3 @@ class DiagnosticsPanel(QWidget):
         token = next(self._tokens)
         self._latest[kind] = token
         return token
-
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, object_name: str, accessible_name: str) -> W:
-    widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible_name)
-    return widget

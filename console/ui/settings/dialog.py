@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -48,6 +47,7 @@ from console.services.store_settings import (
 from console.settings import SECTION_TITLES, SETTINGS, Setting, Settings, SettingValue
 from console.store.credentials import Credentials
 from console.ui.common.tasks import TaskRunner
+from console.ui.common.widgets import named
 
 ConnectionTest = Callable[[str, str], str]
 """``(url, password) -> one line`` on success; raises with one sentence otherwise."""
@@ -81,20 +81,20 @@ class StoreEditor(QWidget):
     def __init__(self, declared: Setting, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._local_url = ""
-        self.local = _named(
+        self.local = named(
             QRadioButton("&Local: tickets stay on this computer"), "store_local", "Local store"
         )
-        self.team = _named(
+        self.team = named(
             QRadioButton("&Team PostgreSQL server"), "store_team", "Team PostgreSQL store"
         )
-        self.url = _named(QLineEdit(placeholderText=EXAMPLE_URL), "store_url", "Team store URL")
+        self.url = named(QLineEdit(placeholderText=EXAMPLE_URL), "store_url", "Team store URL")
         self.url.setToolTip(declared.help)
-        self.password = _named(QLineEdit(), "store_password", "Team store password")
+        self.password = named(QLineEdit(), "store_password", "Team store password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Leave empty to keep the password in the OS keyring")
-        self.test = _named(QPushButton("Test co&nnection"), "test_connection", "Test connection")
+        self.test = named(QPushButton("Test co&nnection"), "test_connection", "Test connection")
         self.test.clicked.connect(self.test_requested)
-        self.result = _named(QLabel(wordWrap=True), "connection_result", "Connection test result")
+        self.result = named(QLabel(wordWrap=True), "connection_result", "Connection test result")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mode = QButtonGroup(self)
         for button in (self.local, self.team):
@@ -163,10 +163,10 @@ class FolderListEditor(QWidget):
     def __init__(self, declared: Setting, choose: FolderChooser, parent: QWidget | None = None):
         super().__init__(parent)
         self._choose = choose
-        self.folders = _named(QListWidget(), "playbook_folder_list", declared.label)
+        self.folders = named(QListWidget(), "playbook_folder_list", declared.label)
         self.folders.setToolTip(declared.help)
-        self.add = _named(QPushButton("&Add folder…"), "add_folder", "Add a playbook folder")
-        self.remove = _named(
+        self.add = named(QPushButton("&Add folder…"), "add_folder", "Add a playbook folder")
+        self.remove = named(
             QPushButton("&Remove"), "remove_folder", "Remove the selected playbook folder"
         )
         self.add.clicked.connect(self._add)
@@ -331,10 +331,10 @@ class SettingsDialog(QDialog):
         assert isinstance(store, StoreEditor)  # the "store" widget hint of its declaration
         self.store: StoreEditor = store
         self.store.test_requested.connect(self._test)
-        self.busy = _named(QProgressBar(), "settings_busy", "Working")
+        self.busy = named(QProgressBar(), "settings_busy", "Working")
         self.busy.setRange(0, 0)  # no steps to count: a busy indicator
         self.busy.hide()
-        self.message = _named(QLabel(wordWrap=True), "settings_message", "Settings messages")
+        self.message = named(QLabel(wordWrap=True), "settings_message", "Settings messages")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -433,15 +433,6 @@ class SettingsDialog(QDialog):
         for button in (self.save_button, self.cancel_button):
             button.setEnabled(not busy)
         self.store.set_busy(busy)
-
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, object_name: str, accessible_name: str) -> W:
-    widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible_name)
-    return widget
 
 
 def _sentence(error: BaseException) -> str:
