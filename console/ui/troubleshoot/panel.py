@@ -171,17 +171,10 @@ class TroubleshootPanel(QWidget):
     def add_note(self, text: str) -> bool:
         """Attach ``text`` to the step on screen: the check whose result is shown, else the
         current node (kept until it is answered), else the run's last step once it ended."""
-        try:
-            if self._shown_check is not None:
-                self._runner.add_note(text, step=self._shown_check)
-            else:
-                self._runner.add_note(text)
-        except RunnerError as exc:
-            self._controls.say(str(exc))
-            return False
-        self._controls.say("")
-        self._render()
-        return True
+        runner, step = self._runner, self._shown_check
+        if step is not None:
+            return self._apply(lambda: runner.add_note(text, step=step))
+        return self._apply(lambda: runner.add_note(text))
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
@@ -350,8 +343,11 @@ class TroubleshootPanel(QWidget):
         self.changed.emit()  # the draft remembers which node is on screen
 
     def _act(self, action: Callable[[], object]) -> bool:
-        if self._busy:
-            return False
+        """Apply ``action`` to the run unless a check is running."""
+        return False if self._busy else self._apply(action)
+
+    def _apply(self, action: Callable[[], object]) -> bool:
+        """Apply ``action`` to the run; a refusal is said under the step, not raised."""
         try:
             action()
         except RunnerError as exc:
