@@ -242,7 +242,7 @@ def child_timeline(store: str) -> int:
 
     marks: dict[str, float] = {"benchmark module imported": now()}
     import console.app as app_module
-    from console.ui import main_window
+    from console.ui.shell import main_window
 
     marks["console.app and the main window's module imported (PySide6)"] = now()
     build, make_ports = app_module.build_desk_window, app_module._ports

@@ -1,5 +1,5 @@
 """A console that opens a ticket, types into its handoff, waits for the autosave, says READY
-and then waits to be killed (tests/ui/test_desk_recovery.py).
+and then waits to be killed (tests/ui/shell/test_desk_recovery.py).
 
     python -m tests.ui.crash_victim STORE_URL DATA_DIR [unopened]
 
