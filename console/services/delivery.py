@@ -17,7 +17,7 @@ from sqlalchemy import select
 from console.domain.enums import OutboxState
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.destinations import Destination, Shipment, TicketFields
+from console.store.destinations import Destination, Shipment
 from console.store.errors import StoreUnavailable
 from console.store.models import OutboxItem
 from console.store.repositories import (
@@ -27,6 +27,7 @@ from console.store.repositories import (
     AuditEntry,
     AuditRepository,
     OutboxRepository,
+    ticket_record,
 )
 
 FIRST_RETRY = timedelta(seconds=5)
@@ -192,22 +193,5 @@ def _shipment(row: Any) -> Shipment:
         submitted_by=row.submitted_by,
         created_at=row.created_at,
         content=row.content,
-        ticket=TicketFields(
-            ref=row.t_ref,
-            caller=row.t_caller,
-            contact=row.t_contact,
-            client=row.t_client,
-            site=row.t_site,
-            channel=row.t_channel,
-            summary=row.t_summary,
-            description=row.t_description,
-            category=row.t_category,
-            status=row.t_status,
-            impact=row.t_impact,
-            urgency=row.t_urgency,
-            priority=row.t_priority,
-            agent=row.t_agent,
-            created_at=row.t_created_at,
-            updated_at=row.t_updated_at,
-        ),
+        ticket=ticket_record(row, prefix="t_"),
     )

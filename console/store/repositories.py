@@ -6,7 +6,7 @@ They never open, commit or close sessions: a service does that, once per user ac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
 from console.domain.enums import OutboxState, TicketStatus
+from console.domain.ticket import TicketRecord
 from console.store.models import (
     Attachment,
     AuditEvent,
@@ -52,6 +53,20 @@ _LAST_AUDIT_HASH = select(AUDIT_EVENTS.c.hash).order_by(AUDIT_EVENTS.c.id.desc()
 AUDIT_CHAIN_LOCK = 4242002
 """PostgreSQL advisory lock id that serializes appends to the audit chain."""
 
+_TICKET_FIELDS = tuple(field.name for field in fields(TicketRecord))
+
+
+def ticket_record(row: Row[Any], prefix: str = "") -> TicketRecord:
+    """The ticket of a row holding every column of ``tickets`` (named ``prefix`` + column
+    when the row joins other tables)."""
+    columns = row._mapping
+    return TicketRecord(**{name: columns[prefix + name] for name in _TICKET_FIELDS})
+
+
+def ticket_values(ticket: TicketRecord) -> dict[str, Any]:
+    """The ``tickets`` row of a ticket, its id left to the store."""
+    return {name: getattr(ticket, name) for name in _TICKET_FIELDS}
+
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
@@ -82,6 +97,11 @@ class TicketRepository:
         """The ticket's columns as a read-only row (attribute access like a Ticket), without
         the cost of loading an ORM object."""
         return self._s.execute(_TICKET_BY_REF, {"ticket_ref": ref}).first()
+
+    def record_by_ref(self, ref: str) -> TicketRecord | None:
+        """The ticket's fields, or None when there is no such ticket."""
+        row = self.row_by_ref(ref)
+        return None if row is None else ticket_record(row)
 
     def page(
         self, *, status: str | None = None, after: PageKey | None = None, limit: int = 200
