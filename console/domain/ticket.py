@@ -1,4 +1,4 @@
-"""A ticket as every layer sees it: its stored fields.
+"""A ticket as every layer sees it: its stored fields, and the statuses tier 1 may change.
 
 The store's ``tickets`` table has exactly these columns (plus its own row id); a test keeps
 the two equal, so a new column cannot be forgotten here.
@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from console.domain.enums import TicketStatus
+
+WORKING_STATUSES: tuple[str, ...] = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
+"""A ticket in one of these is still being worked on at tier 1: its intake, draft and
+attachments may change (the stored values, as ``TicketRecord.status`` holds them)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

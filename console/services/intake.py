@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 from console.domain.enums import Category, Channel, TicketStatus
 from console.domain.intake import PlaybookInfo, new_ref
-from console.domain.ticket import TicketRecord
+from console.domain.ticket import WORKING_STATUSES, TicketRecord
 from console.playbooks.model import Playbook
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
 from console.store.models import Ticket
-from console.store.repositories import WORKING_STATUSES, AuditRepository, TicketRepository
+from console.store.repositories import AuditRepository, TicketRepository
 
 MAX_RESOLUTION = 500
 """A resolution is a one-line summary; the knowledge base article is written elsewhere."""

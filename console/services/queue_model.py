@@ -16,10 +16,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from console.domain.enums import TicketStatus
+from console.domain.ticket import WORKING_STATUSES
 
-WORKING_STATUSES = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
-"""Still being worked on at tier 1 (the same as ``console.store.repositories``; a test keeps
-them equal)."""
 SUBMITTED_STATUSES = (TicketStatus.PENDING_REVIEW.value, TicketStatus.ESCALATED.value)
 
 

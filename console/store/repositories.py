@@ -14,8 +14,8 @@ from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, tup
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
-from console.domain.enums import OutboxState, TicketStatus
-from console.domain.ticket import TicketRecord
+from console.domain.enums import OutboxState
+from console.domain.ticket import WORKING_STATUSES, TicketRecord
 from console.store.models import (
     Attachment,
     AuditEvent,
@@ -36,10 +36,6 @@ AUDIT_EVENTS = _TABLES[AuditEvent.__tablename__]
 TICKETS = _TABLES[Ticket.__tablename__]
 DRAFTS = _TABLES[EscalationDraft.__tablename__]
 ATTACHMENTS = _TABLES[Attachment.__tablename__]
-
-WORKING_STATUSES = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
-"""A ticket in one of these is still being worked on at tier 1: its intake, draft and
-attachments may change."""
 
 # Statements of the submit and delivery paths, built once: SQLAlchemy memoizes a statement
 # object's cache key, so reusing one skips rebuilding and re-keying it on every call.

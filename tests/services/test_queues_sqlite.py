@@ -29,7 +29,6 @@ from sqlalchemy import create_engine, delete, insert, select, text
 from console.domain.enums import Category, Channel, TicketStatus
 from console.services.demo import DemoSeeder
 from console.services.queue_model import (
-    WORKING_STATUSES,
     PageKey,
     QueueQuery,
     QueueView,
@@ -43,7 +42,6 @@ from console.services.queues_sqlite import (
     QueueReaderUnavailable,
     SqliteTicketQueries,
 )
-from console.store import repositories
 from console.store.database import (
     HEAD_REVISION,
     MIGRATIONS_DIR,
@@ -423,10 +421,6 @@ def test_a_closed_reader_is_unavailable(tmp_path: Path) -> None:
 def test_the_reader_knows_the_newest_schema_revision() -> None:
     """When a migration is added, check the reader against it, then add its revision."""
     assert HEAD_REVISION in SCHEMA_REVISIONS
-
-
-def test_both_readers_share_the_working_statuses() -> None:
-    assert WORKING_STATUSES == repositories.WORKING_STATUSES
 
 
 def test_importing_the_reader_loads_no_heavy_library() -> None:
