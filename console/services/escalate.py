@@ -33,9 +33,9 @@ from console.packages.model import (
 from console.packages.writer import BuiltPackage, build_package
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
+from console.store.outbox import OutboxRepository
 from console.store.repositories import (
     AuditRepository,
-    OutboxRepository,
     PackageRepository,
     TicketRepository,
     ticket_record,

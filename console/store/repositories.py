@@ -14,7 +14,6 @@ from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, tup
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
-from console.domain.enums import OutboxState
 from console.domain.ticket import WORKING_STATUSES, TicketRecord
 from console.store.models import (
     Attachment,
@@ -40,7 +39,6 @@ ATTACHMENTS = _TABLES[Attachment.__tablename__]
 # Statements of the submit and delivery paths, built once: SQLAlchemy memoizes a statement
 # object's cache key, so reusing one skips rebuilding and re-keying it on every call.
 _INSERT_PACKAGE = insert(PACKAGES)
-_INSERT_OUTBOX = insert(OUTBOX)
 _INSERT_AUDIT = insert(AUDIT_EVENTS)
 _TICKET_BY_REF = select(TICKETS).where(TICKETS.c.ref == bindparam("ticket_ref"))
 _UPDATE_TICKET = update(TICKETS).where(TICKETS.c.id == bindparam("ticket_pk"))
@@ -162,57 +160,6 @@ class DiagnosticsRepository:
             .where(DiagnosticsSnapshot.ticket_id == ticket_id)
             .order_by(DiagnosticsSnapshot.captured_at.desc(), DiagnosticsSnapshot.id.desc())
             .limit(1)
-        )
-
-
-class OutboxRepository:
-    def __init__(self, session: Session) -> None:
-        self._s = session
-
-    def enqueue(self, package_id: str, destination: str, now: datetime) -> None:
-        self._s.execute(
-            _INSERT_OUTBOX,
-            {
-                "package_id": package_id,
-                "destination": destination,
-                "state": OutboxState.PENDING.value,
-                "attempts": 0,
-                "last_error": "",
-                "created_at": now,
-                "next_attempt_at": now,
-            },
-        )
-
-    def mark_delivered(self, item_ids: Sequence[int], now: datetime) -> set[int]:
-        """Mark delivered those not already marked (by a concurrent worker); returns which."""
-        if not item_ids:
-            return set()
-        marked = self._s.scalars(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(item_ids), OutboxItem.state == OutboxState.PENDING)
-            .values(
-                state=OutboxState.DELIVERED,
-                delivered_at=now,
-                last_attempt_at=now,
-                attempts=OutboxItem.attempts + 1,
-                last_error="",
-            )
-            .returning(OutboxItem.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(marked)
-
-    def mark_failed(self, item_id: int, now: datetime, error: str, retry_at: datetime) -> None:
-        self._s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
-            .values(
-                attempts=OutboxItem.attempts + 1,
-                last_attempt_at=now,
-                last_error=error,
-                next_attempt_at=retry_at,
-            )
-            .execution_options(synchronize_session=False)
         )
 
 
