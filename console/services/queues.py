@@ -40,6 +40,7 @@ from console.services.queue_model import (
     SortValue,
     StatementShape,
     TicketPage,
+    TicketQueue,
     TicketRow,
     finish_page,
     page_request,
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 
-class TicketQueries:
+class TicketQueries(TicketQueue):
     """Reads the queues; one short read-only session per call (safe from any one thread)."""
 
     def __init__(self, store: TicketStore) -> None:

@@ -423,6 +423,12 @@ def test_the_reader_knows_the_newest_schema_revision() -> None:
     assert HEAD_REVISION in SCHEMA_REVISIONS
 
 
+def test_both_readers_declare_the_one_queue_reader_protocol() -> None:
+    """Declared, so mypy holds each to the protocol that the window is typed against."""
+    assert TicketQueue in TicketQueries.__mro__
+    assert TicketQueue in SqliteTicketQueries.__mro__
+
+
 def test_importing_the_reader_loads_no_heavy_library() -> None:
     heavy = ("sqlalchemy", "pydantic", "psutil", "yaml", "alembic", "PySide6")
     script = (
