@@ -232,14 +232,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-_LOGIN_REFUSED = ("password authentication failed", "no password supplied", "authentication failed")
+# libpq keeps no SQLSTATE for a connection it could not open, so that the server refused
+# the credentials is known from its words alone: "password authentication failed for user",
+# "PAM authentication failed", ... (every authentication method's refusal says it, unless
+# the server is set to another language: then the refusal reads as "cannot reach").
+_AUTHENTICATION_FAILED = "authentication failed"
 
 
 def connection_error(display_url: str, exc: OperationalError) -> StoreError:
     """Turn a driver's connection failure into one sentence: unreachable, or login refused."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     reason = reason.removeprefix("connection failed: ")
-    if any(marker in reason for marker in _LOGIN_REFUSED):
+    # psycopg's record of the failed connection: the server asked for a password and none
+    # was given (libpq's "no password supplied").
+    pgconn = getattr(exc.orig, "pgconn", None)
+    if getattr(pgconn, "needs_password", False) or _AUTHENTICATION_FAILED in reason:
         return StoreLoginFailed(
             f"The ticket store {display_url} refused the login ({reason}); run "
             f"`agent-console store login {display_url}` to save the right password"
