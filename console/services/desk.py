@@ -236,5 +236,13 @@ class Desk:
             raise LookupError(f"There is no ticket {ref} in this workstation's store.")
         return ticket
 
+    def export_package(self, ref: str, target: Path) -> str:
+        """Write the ticket's frozen package from this workstation's store to ``target``,
+        byte for byte once verified, and return its package hash. Raises
+        :class:`~console.services.exchange.ExchangeError` when the ticket has none."""
+        from console.services.exchange import PackageExchange
+
+        return PackageExchange(self.stores.workstation).export(ref, target).package_hash
+
     def playbook(self, playbook_id: str) -> Playbook | None:
         return next((p for p in self.playbooks if p.id == playbook_id), None)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from console.connect import Stores
 from console.domain.enums import Role
 from console.domain.ticket import TicketRecord
+from console.packages.reader import verify_package_file
 from console.services.desk import Agent, Desk
+from console.services.exchange import ExchangeError
 from console.store.database import TicketStore
-from tests.builders import OPENED, add_ticket
+from tests.builders import AGENT, OPENED, add_ticket, complete_submission
 
 
 @pytest.fixture
@@ -32,3 +35,23 @@ def test_a_ticket_is_read_as_its_record(desk: Desk, sqlite_store: TicketStore) -
 def test_an_unknown_ticket_is_a_lookup_error(desk: Desk) -> None:
     with pytest.raises(LookupError, match="There is no ticket HD-NOSUCH01"):
         desk.ticket("HD-NOSUCH01")
+
+
+def test_a_package_is_exported_as_frozen(
+    desk: Desk, sqlite_store: TicketStore, tmp_path: Path
+) -> None:
+    add_ticket(sqlite_store, "HD-DESK0002")
+    receipt = desk.escalation.submit(complete_submission("HD-DESK0002"), AGENT)
+    target = tmp_path / "HD-DESK0002.zip"
+
+    assert desk.export_package("HD-DESK0002", target) == receipt.package_hash
+    assert verify_package_file(target).package_hash == receipt.package_hash
+
+
+def test_a_ticket_without_a_package_exports_nothing(
+    desk: Desk, sqlite_store: TicketStore, tmp_path: Path
+) -> None:
+    add_ticket(sqlite_store, "HD-DESK0003")
+    with pytest.raises(ExchangeError, match="Ticket HD-DESK0003 has no escalation package"):
+        desk.export_package("HD-DESK0003", tmp_path / "none.zip")
+    assert not (tmp_path / "none.zip").exists()
