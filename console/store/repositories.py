@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
@@ -62,14 +62,6 @@ def ticket_values(ticket: TicketRecord) -> dict[str, Any]:
     return {name: getattr(ticket, name) for name in _TICKET_FIELDS}
 
 
-@dataclass(frozen=True, slots=True)
-class PageKey:
-    """Where the next page of a newest-first ticket list starts."""
-
-    created_at: datetime
-    id: int
-
-
 class TicketRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -97,25 +89,6 @@ class TicketRepository:
         row = self.row_by_ref(ref)
         return None if row is None else ticket_record(row)
 
-    def page(
-        self, *, status: str | None = None, after: PageKey | None = None, limit: int = 200
-    ) -> Sequence[Ticket]:
-        """Newest first, keyset-paginated so page 500 costs what page 1 costs."""
-        query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
-        if status is not None:
-            query = query.where(Ticket.status == status)
-        if after is not None:
-            query = query.where(
-                tuple_(Ticket.created_at, Ticket.id) < tuple_(after.created_at, after.id)
-            )
-        return self._s.scalars(query).all()
-
-    def count(self, status: str | None = None) -> int:
-        query = select(func.count()).select_from(Ticket)
-        if status is not None:
-            query = query.where(Ticket.status == status)
-        return self._s.scalar(query) or 0
-
 
 class PackageRepository:
     def __init__(self, session: Session) -> None:
@@ -125,9 +98,6 @@ class PackageRepository:
         """Insert a frozen package (a Core insert: the blob never enters the identity map)."""
         self._s.execute(_INSERT_PACKAGE, values)
 
-    def get(self, package_id: str) -> Package | None:
-        return self._s.get(Package, package_id)
-
     def latest_for_ticket(self, ref: str) -> Package | None:
         return self._s.scalar(
             select(Package)
@@ -135,12 +105,6 @@ class PackageRepository:
             .order_by(Package.created_at.desc(), Package.id)
             .limit(1)
         )
-
-    def refs_with_packages(self, refs: Sequence[str]) -> set[str]:
-        if not refs:
-            return set()
-        rows = self._s.scalars(select(Package.ticket_ref).where(Package.ticket_ref.in_(refs)))
-        return set(rows)
 
 
 class DiagnosticsRepository:
