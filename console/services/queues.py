@@ -32,12 +32,10 @@ from sqlalchemy import (
 )
 
 from console.services.queue_model import (
-    SUBMITTED_STATUSES,
     PageKey,
     QueueQuery,
     QueueView,
     SortColumn,
-    SortValue,
     StatementShape,
     TicketPage,
     TicketQueue,
@@ -51,12 +49,10 @@ from console.store.repositories import DRAFTS, PACKAGES, TICKETS
 # The value types live in queue_model (free of SQLAlchemy, for the stdlib reader too); the
 # names stay importable from here.
 __all__ = [
-    "SUBMITTED_STATUSES",
     "PageKey",
     "QueueQuery",
     "QueueView",
     "SortColumn",
-    "SortValue",
     "TicketPage",
     "TicketQueries",
     "TicketRow",
