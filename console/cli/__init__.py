@@ -28,7 +28,7 @@ from console.config import ConfigError
 TYPE_CHECKING = False  # not typing's (~5 ms): see console/diagnostics/__init__.py
 if TYPE_CHECKING:
     from console.connect import Stores
-    from console.services.tickets import TicketRow
+    from console.services.queue_model import TicketRow
 
 __all__ = [
     "BAD_INPUT",
@@ -240,7 +240,7 @@ def _demo_seed(args: argparse.Namespace, env: CliEnvironment) -> int:
 
 
 def _tickets_list(args: argparse.Namespace, env: CliEnvironment) -> int:
-    from console.services.tickets import TicketQueries
+    from console.services.queues import TicketQueries
 
     stores = _open_stores(args, env)
     out = env.stdout

@@ -85,13 +85,9 @@ class VerifiedBundle:
     """``summary.txt`` as the caller saw it; empty when the bundle has none."""
 
 
-def build_bundle(snapshot: Mapping[str, Any], summary: str = "") -> bytes:
-    """The bundle ZIP: the same snapshot and summary always give the same bytes."""
-    return _build(snapshot, summary)[0]
-
-
 def write_bundle(snapshot: Mapping[str, Any], path: Path, summary: str = "") -> str:
-    """Write the bundle atomically (whole at ``path`` or not at all); returns its hash."""
+    """Write the bundle atomically (whole at ``path`` or not at all); returns its hash. The
+    same snapshot and summary always give the same bytes."""
     data, bundle_hash = _build(snapshot, summary)
     write_atomically(data, Path(path), BundleError, "bundle")
     return bundle_hash

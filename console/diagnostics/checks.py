@@ -52,6 +52,7 @@ from console.diagnostics.checks_base import (
     Probe,
     describe_error,
 )
+from console.domain.checks import CheckUnavailable
 
 __all__ = [
     "REGISTRY",
@@ -106,8 +107,11 @@ class CheckSpec:
     one_of: tuple[str, ...] = ()
 
 
-class UnknownCheck(ValueError):
-    """No check has that name. ``str()`` is one sentence suggesting close names."""
+class UnknownCheck(CheckUnavailable, ValueError):
+    """No check has that name. ``str()`` is one sentence suggesting close names.
+
+    A bad name in a command or a playbook's arguments (a ValueError); to a playbook run, a
+    check that is not available on this console, so it is skipped."""
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -114,11 +114,6 @@ class Redactor:
         args = argv.split() if isinstance(argv, str) else [str(arg) for arg in argv]
         return self._scanner.arguments(args)
 
-    def environment(self, env: Mapping[str, str]) -> dict[str, str]:
-        """Values of secret-looking names go whole; the others are scanned as text, and a
-        proxy variable loses the password (and under strict the user) of its URL."""
-        return {name: self._named(str(name), str(value)) for name, value in env.items()}
-
     def tree(self, value: T) -> T:
         """A copy of a JSON-like tree, redacted. A key naming a secret (or, under strict, a
         device identifier) has its str or number value replaced whole, and every leaf of a
@@ -194,7 +189,9 @@ class Redactor:
         return out
 
     def _named(self, name: str, value: str) -> str:
-        """A value under a name: an environment variable or a dict key."""
+        """A value under a name (a dict key, such as an environment variable's name): a
+        secret-looking name's value goes whole; others are scanned as text, and a proxy
+        setting loses the password (and under strict the user) of its URL."""
         kind, versioned, proxy = self._scanner.describe(name)
         if kind:
             return self._scanner.whole(value, kind)

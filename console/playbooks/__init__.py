@@ -9,6 +9,7 @@ No Qt, no database: the UI drives a :class:`PlaybookRunner` and the services sto
 
 from __future__ import annotations
 
+from console.domain.checks import CheckUnavailable
 from console.playbooks.catalog import CheckCatalog, registry_catalog
 from console.playbooks.facts import FACT_VALUES, SNAPSHOT_FACTS, facts_from_snapshot
 from console.playbooks.graph import render_dot
@@ -31,7 +32,6 @@ from console.playbooks.problems import Location, PlaybookError, Problem, Severit
 from console.playbooks.runner import (
     CheckCallable,
     CheckResultLike,
-    CheckUnavailable,
     PlaybookRunner,
     RunnerError,
 )

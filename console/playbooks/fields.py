@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection
-from typing import Any
 
 from console.playbooks.facts import FACT_NAME
 from console.playbooks.problems import Location, Problem, Severity
@@ -148,15 +147,6 @@ def text_of(report: Report, value: YamlValue, what: str, what_it_is: str) -> str
         report.error(value.location, f"{what} must be text ({what_it_is}), not {shown}")
         return None
     return value.text
-
-
-def plain_value(report: Report, value: YamlValue, what: str) -> Any:
-    """A scalar's typed value (``443`` an int) for check arguments; lists and mappings are
-    refused, as no check takes one."""
-    if not isinstance(value, YamlScalar):
-        report.error(value.location, f"{what} must be a plain value, not {describe(value)}")
-        return None
-    return value.value
 
 
 def fact_name(report: Report, value: YamlValue, what: str) -> str | None:

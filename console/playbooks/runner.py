@@ -13,13 +13,13 @@ after every change), so this module stays free of Qt.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
+from console.domain.checks import CheckUnavailable
 from console.playbooks.facts import facts_from_snapshot
 from console.playbooks.model import (
     AskNode,
@@ -40,11 +40,6 @@ STATUSES = ("pass", "fail", "error", "skipped")
 
 class RunnerError(Exception):
     """An action that does not fit where the run stands; ``str()`` says why in one sentence."""
-
-
-class CheckUnavailable(Exception):
-    """Raised by a check callable when the check does not exist on this machine; the runner
-    records the check as ``skipped`` with ``str()`` as the reason."""
 
 
 class CheckResultLike(Protocol):
@@ -241,7 +236,7 @@ class PlaybookRunner:
         try:
             result = run(node.check, node.args)
         except Exception as exc:  # noqa: BLE001 - a broken check is recorded, not fatal
-            if _is_unavailable(exc):
+            if isinstance(exc, CheckUnavailable):
                 status, reason = "skipped", str(exc) or "the check is not available here"
                 evidence = {"reason": reason}
             else:
@@ -376,16 +371,6 @@ class PlaybookRunner:
     def _changed(self) -> None:
         for listener in list(self.listeners):
             listener()
-
-
-def _is_unavailable(exc: Exception) -> bool:
-    if isinstance(exc, CheckUnavailable):
-        return True
-    # The registry's "no such check" (a playbook from a newer console, say). Looked up without
-    # importing it: if the diagnostics module is not loaded, it cannot have raised.
-    checks = sys.modules.get("console.diagnostics.checks")
-    unknown = getattr(checks, "UnknownCheck", None)
-    return isinstance(unknown, type) and isinstance(exc, unknown)
 
 
 def _joined(before: str | None, text: str) -> str:

@@ -9,25 +9,14 @@ error for display.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import select
-
-from console.domain.enums import OutboxState
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.destinations import Destination, Shipment, TicketFields
+from console.store.destinations import Destination, Shipment
 from console.store.errors import StoreUnavailable
-from console.store.models import OutboxItem
-from console.store.repositories import (
-    OUTBOX,
-    PACKAGES,
-    TICKETS,
-    AuditEntry,
-    AuditRepository,
-    OutboxRepository,
-)
+from console.store.outbox import OutboxRepository, Waiting
+from console.store.repositories import AuditEntry, AuditRepository
 
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
@@ -45,15 +34,6 @@ class Delivered:
     package_id: str
     already_there: bool
     """True when the destination had it already (an earlier run died before marking it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    ref: str
-    package_id: str
-    attempts: int
-    last_error: str
-    next_attempt_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,20 +88,9 @@ class DeliveryService:
         return DeliveryReport(tuple(delivered), self.waiting())
 
     def waiting(self) -> tuple[Waiting, ...]:
-        query = (
-            select(
-                PACKAGES.c.ticket_ref,
-                OUTBOX.c.package_id,
-                OUTBOX.c.attempts,
-                OUTBOX.c.last_error,
-                OUTBOX.c.next_attempt_at,
-            )
-            .join_from(OUTBOX, PACKAGES, PACKAGES.c.id == OUTBOX.c.package_id)
-            .where(OUTBOX.c.state == OutboxState.PENDING.value)
-            .order_by(OUTBOX.c.id)
-        )
+        """The packages still in the outbox, oldest first."""
         with self._store.sessions() as session:
-            return tuple(Waiting(*row) for row in session.execute(query))
+            return OutboxRepository(session).waiting()
 
     def _send(self, batch: list[tuple[int, Shipment]]) -> list[Delivered]:
         inserted = self._destination.deliver([s for _, s in batch], self._clock())
@@ -133,21 +102,11 @@ class DeliveryService:
         )
 
     def _load(self, include_not_due: bool, exclude: set[int]) -> list[tuple[int, Shipment]]:
-        # Core rows, not ORM objects: loading entities cost more than the query itself.
-        query = (
-            select(OUTBOX.c.id.label("item_id"), *PACKAGES.c, *_TICKET_COLUMNS)
-            .join_from(OUTBOX, PACKAGES, PACKAGES.c.id == OUTBOX.c.package_id)
-            .join(TICKETS, TICKETS.c.ref == PACKAGES.c.ticket_ref)
-            .where(OUTBOX.c.state == OutboxState.PENDING.value)
-            .order_by(OUTBOX.c.id)
-            .limit(self._batch_size)
-        )
-        if not include_not_due:
-            query = query.where(OUTBOX.c.next_attempt_at <= self._clock())
-        if exclude:
-            query = query.where(OUTBOX.c.id.not_in(exclude))
+        due_at = None if include_not_due else self._clock()
         with self._store.sessions() as session:
-            return [(row.item_id, _shipment(row)) for row in session.execute(query)]
+            return OutboxRepository(session).pending(
+                self._batch_size, due_at=due_at, exclude=exclude
+            )
 
     def _mark_delivered(self, sent: list[tuple[int, Shipment, bool]]) -> list[Delivered]:
         now = self._clock()
@@ -173,41 +132,6 @@ class DeliveryService:
     def _failed(self, item_ids: list[int], error: str) -> None:
         now = self._clock()
         with self._store.sessions.begin() as session:
-            repo = OutboxRepository(session)
-            for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
-                repo.mark_failed(item.id, now, error, now + retry_delay(item.attempts + 1))
-
-
-_TICKET_COLUMNS = [column.label(f"t_{column.name}") for column in TICKETS.c]
-
-
-def _shipment(row: Any) -> Shipment:
-    """A shipment from one row of :meth:`DeliveryService._load` (ticket columns are t_*)."""
-    return Shipment(
-        package_id=row.id,
-        package_hash=row.package_hash,
-        schema_version=row.schema_version,
-        priority=row.priority,
-        queue=row.queue,
-        submitted_by=row.submitted_by,
-        created_at=row.created_at,
-        content=row.content,
-        ticket=TicketFields(
-            ref=row.t_ref,
-            caller=row.t_caller,
-            contact=row.t_contact,
-            client=row.t_client,
-            site=row.t_site,
-            channel=row.t_channel,
-            summary=row.t_summary,
-            description=row.t_description,
-            category=row.t_category,
-            status=row.t_status,
-            impact=row.t_impact,
-            urgency=row.t_urgency,
-            priority=row.t_priority,
-            agent=row.t_agent,
-            created_at=row.t_created_at,
-            updated_at=row.t_updated_at,
-        ),
-    )
+            OutboxRepository(session).mark_failed(
+                item_ids, now, error, lambda attempts: now + retry_delay(attempts)
+            )

@@ -20,6 +20,7 @@ from console.domain.enums import Channel, Impact, Role, TicketStatus, Urgency
 from console.domain.handoff import HandoffDraft, TriedStep
 from console.domain.intake import new_ref
 from console.domain.priority import PriorityMatrix
+from console.domain.ticket import TicketRecord
 from console.resources import load_priority_matrix
 from console.services.clock import Clock, utc_now
 from console.services.demo_catalog import (
@@ -176,7 +177,7 @@ class DemoSeeder:
 
     def _package(self, plan: _Plan, rng: random.Random) -> dict[str, Any]:
         t = plan.ticket
-        ticket = _TicketView(**{k: t[k] for k in _TicketView.__annotations__})
+        ticket = TicketRecord(**t)
         created_at: datetime = t["created_at"]
         submitted_at: datetime = t["updated_at"]
         draft = _handoff(plan.scenario, plan.impact, plan.urgency, created_at, rng)
@@ -211,21 +212,6 @@ def _ids_by_ref(conn: Connection, refs: list[str]) -> dict[str, int]:
         rows = conn.execute(select(Ticket.ref, Ticket.id).where(Ticket.ref.in_(chunk)))
         ids.update((ref, ticket_id) for ref, ticket_id in rows)
     return ids
-
-
-@dataclass(slots=True)
-class _TicketView:
-    ref: str
-    caller: str
-    contact: str
-    client: str
-    site: str
-    channel: str
-    summary: str
-    description: str
-    category: str
-    agent: str
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from console.connect import Stores
     from console.domain.priority import PriorityMatrix
     from console.domain.sla import SlaPolicy
+    from console.domain.ticket import TicketRecord
     from console.playbooks.model import Playbook
     from console.services.capture import CaptureService
     from console.services.delivery import DeliveryService
@@ -225,15 +226,23 @@ class Desk:
         folders = [resources_dir() / "playbooks", *self._playbook_folders]
         return self._cached("playbooks", lambda: tuple(load_playbooks(folders)))
 
-    def ticket(self, ref: str) -> Any:
-        """The ticket's stored columns (a read-only row) from this workstation's store."""
+    def ticket(self, ref: str) -> TicketRecord:
+        """The ticket as this workstation's store holds it; LookupError when it has none."""
         from console.store.repositories import TicketRepository
 
         with self.stores.workstation.sessions() as session:
-            row = TicketRepository(session).row_by_ref(ref)
-        if row is None:
+            ticket = TicketRepository(session).record_by_ref(ref)
+        if ticket is None:
             raise LookupError(f"There is no ticket {ref} in this workstation's store.")
-        return row
+        return ticket
+
+    def export_package(self, ref: str, target: Path) -> str:
+        """Write the ticket's frozen package from this workstation's store to ``target``,
+        byte for byte once verified, and return its package hash. Raises
+        :class:`~console.services.exchange.ExchangeError` when the ticket has none."""
+        from console.services.exchange import PackageExchange
+
+        return PackageExchange(self.stores.workstation).export(ref, target).package_hash
 
     def playbook(self, playbook_id: str) -> Playbook | None:
         return next((p for p in self.playbooks if p.id == playbook_id), None)

@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from console.domain.ticket import WORKING_STATUSES
 from console.packages.reader import DEFAULT_LIMITS
 from console.services.clock import Clock, utc_now
 from console.services.escalate import AttachmentInput
 from console.store.database import TicketStore
 from console.store.repositories import (
-    WORKING_STATUSES,
     AttachmentRepository,
     DraftRepository,
     TicketRepository,

@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from console.domain.enums import Category, Channel, Role, TicketStatus
 from console.domain.handoff import CompletenessGate, Gap, HandoffDraft
 from console.domain.priority import PriorityMatrix
+from console.domain.ticket import TicketRecord
 from console.packages.model import (
     SCHEMA_VERSION,
     Affected,
@@ -32,11 +33,12 @@ from console.packages.model import (
 from console.packages.writer import BuiltPackage, build_package
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
+from console.store.outbox import OutboxRepository
 from console.store.repositories import (
     AuditRepository,
-    OutboxRepository,
     PackageRepository,
     TicketRepository,
+    ticket_record,
 )
 
 
@@ -134,7 +136,7 @@ class EscalationService:
             ):
                 raise SubmitRefused(f"Ticket {ticket.ref} is already {ticket.status}")
             document, built = freeze_package(
-                ticket, submission, actor.username, result.score, now, self._matrix
+                ticket_record(ticket), submission, actor.username, result.score, now, self._matrix
             )
             decision = self._matrix.decide(document.handoff.impact, document.handoff.urgency)
             # Core statements: the ORM's unit of work costs more than the rest of the submit.
@@ -172,24 +174,8 @@ class EscalationService:
         )
 
 
-class TicketLike(Protocol):
-    """What a package needs to know about its ticket (a stored Ticket has all of it)."""
-
-    ref: str
-    caller: str
-    contact: str
-    client: str
-    site: str
-    channel: str
-    summary: str
-    description: str
-    category: str
-    agent: str
-    created_at: datetime
-
-
 def freeze_package(
-    ticket: TicketLike,
+    ticket: TicketRecord,
     sub: Submission,
     submitted_by: str,
     score: int,
@@ -204,7 +190,7 @@ def freeze_package(
 
 
 def compose_document(
-    ticket: TicketLike,
+    ticket: TicketRecord,
     sub: Submission,
     submitted_by: str,
     score: int,

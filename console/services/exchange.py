@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.domain.enums import TicketStatus
+from console.domain.ticket import TicketRecord
 from console.packages.reader import VerifiedPackage, read_package, verify_package_file
 from console.packages.writer import BuiltPackage, write_package
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.destinations import Shipment, TicketFields, package_hash_of, store_shipments
+from console.store.destinations import Shipment, package_hash_of, store_shipments
 from console.store.repositories import AuditRepository, PackageRepository
 
 
@@ -79,7 +80,7 @@ class PackageExchange:
                 submitted_by=doc.submitted_by,
                 created_at=doc.created_at,
                 content=verified.data,
-                ticket=TicketFields(
+                ticket=TicketRecord(
                     ref=t.ref,
                     caller=t.caller,
                     contact=t.contact,

@@ -13,16 +13,16 @@ package id, which a pasted draft would then cite although no such package exists
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from console.domain.handoff import CompletenessGate
 from console.domain.priority import PriorityMatrix
+from console.domain.ticket import TicketRecord
 from console.packages.handoff import render_handoff
 from console.packages.model import (
     PackageDocument,
 )
-from console.services.escalate import Submission, TicketLike, compose_document
+from console.services.escalate import Submission, compose_document
 
 _PREVIEW_ID = uuid.UUID(int=0)
 
@@ -31,26 +31,8 @@ class HandoffNotReady(ValueError):
     """The handoff lacks what even a draft export needs; ``str()`` says what, in one sentence."""
 
 
-@dataclass(slots=True)
-class TicketFields:
-    """A ticket as the window knows it before (or without) reading the store; it satisfies
-    :class:`console.services.escalate.TicketLike`, as a stored ticket does."""
-
-    ref: str
-    caller: str
-    summary: str
-    category: str
-    channel: str
-    agent: str
-    created_at: datetime
-    contact: str = ""
-    client: str = ""
-    site: str = ""
-    description: str = ""
-
-
 def handoff_markdown(
-    ticket: TicketLike,
+    ticket: TicketRecord,
     submission: Submission,
     matrix: PriorityMatrix,
     *,
@@ -84,7 +66,7 @@ def handoff_markdown(
 
 
 def preview_document(
-    ticket: TicketLike,
+    ticket: TicketRecord,
     submission: Submission,
     matrix: PriorityMatrix,
     *,

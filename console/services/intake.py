@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 
 from console.domain.enums import Category, Channel, TicketStatus
 from console.domain.intake import PlaybookInfo, new_ref
+from console.domain.ticket import WORKING_STATUSES, TicketRecord
 from console.playbooks.model import Playbook
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
 from console.store.models import Ticket
-from console.store.repositories import WORKING_STATUSES, AuditRepository, TicketRepository
+from console.store.repositories import AuditRepository, TicketRepository
 
 MAX_RESOLUTION = 500
 """A resolution is a one-line summary; the knowledge base article is written elsewhere."""
@@ -95,9 +96,9 @@ class IntakeForm:
         )
 
     @classmethod
-    def of_ticket(cls, ticket: Any) -> IntakeForm:
-        """The intake fields of a stored ticket (a row); ``playbook_id`` is blank: the
-        draft keeps it."""
+    def of_ticket(cls, ticket: TicketRecord) -> IntakeForm:
+        """The intake fields of a stored ticket; ``playbook_id`` is blank: the draft keeps
+        it."""
         return cls(
             caller=ticket.caller,
             summary=ticket.summary,
@@ -240,7 +241,7 @@ class IntakeService:
     def form(self, ref: str) -> IntakeForm:
         """The ticket's intake fields as stored (``playbook_id`` is blank: see the draft)."""
         with self._store.sessions() as session:
-            ticket = TicketRepository(session).row_by_ref(ref)
+            ticket = TicketRepository(session).record_by_ref(ref)
         if ticket is None:
             raise TicketNotWorkable(f"There is no ticket {ref} in {self._store.display_url}.")
         return IntakeForm.of_ticket(ticket)

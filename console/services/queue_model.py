@@ -16,10 +16,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from console.domain.enums import TicketStatus
+from console.domain.ticket import WORKING_STATUSES
 
-WORKING_STATUSES = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
-"""Still being worked on at tier 1 (the same as ``console.store.repositories``; a test keeps
-them equal)."""
 SUBMITTED_STATUSES = (TicketStatus.PENDING_REVIEW.value, TicketStatus.ESCALATED.value)
 
 
@@ -145,7 +143,10 @@ class TicketPage:
 
 
 class TicketQueue(Protocol):
-    """What the window needs from a reader of the queues (either implementation)."""
+    """What a reader of the queues answers, whichever reads them: the SQLAlchemy one over
+    either engine (:class:`console.services.queues.TicketQueries`) or the stdlib one over the
+    workstation's SQLite file (:class:`console.services.queues_sqlite.SqliteTicketQueries`).
+    Both subclass it, so mypy holds them to it; code that may get either is typed with it."""
 
     def page(
         self,
@@ -154,9 +155,15 @@ class TicketQueue(Protocol):
         limit: int = 200,
         *,
         status: str | None = None,
-    ) -> TicketPage: ...
+    ) -> TicketPage:
+        """Up to ``limit`` rows of ``query`` after ``after`` (None: from the top); ``status``
+        alone is shorthand for all tickets of one status, newest first. Raises
+        :class:`ValueError` for a query that cannot run or a key from another sort."""
+        ...
 
-    def count(self, query: QueueQuery) -> int: ...
+    def count(self, query: QueueQuery) -> int:
+        """How many tickets the query finds."""
+        ...
 
 
 def page_request(

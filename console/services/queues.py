@@ -32,14 +32,13 @@ from sqlalchemy import (
 )
 
 from console.services.queue_model import (
-    SUBMITTED_STATUSES,
     PageKey,
     QueueQuery,
     QueueView,
     SortColumn,
-    SortValue,
     StatementShape,
     TicketPage,
+    TicketQueue,
     TicketRow,
     finish_page,
     page_request,
@@ -50,19 +49,17 @@ from console.store.repositories import DRAFTS, PACKAGES, TICKETS
 # The value types live in queue_model (free of SQLAlchemy, for the stdlib reader too); the
 # names stay importable from here.
 __all__ = [
-    "SUBMITTED_STATUSES",
     "PageKey",
     "QueueQuery",
     "QueueView",
     "SortColumn",
-    "SortValue",
     "TicketPage",
     "TicketQueries",
     "TicketRow",
 ]
 
 
-class TicketQueries:
+class TicketQueries(TicketQueue):
     """Reads the queues; one short read-only session per call (safe from any one thread)."""
 
     def __init__(self, store: TicketStore) -> None:

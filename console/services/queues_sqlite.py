@@ -33,6 +33,7 @@ from console.services.queue_model import (
     SortColumn,
     StatementShape,
     TicketPage,
+    TicketQueue,
     TicketRow,
     finish_page,
     page_request,
@@ -70,7 +71,7 @@ class QueueReaderUnavailable(Exception):
     """This reader cannot serve the store; read the queues through SQLAlchemy instead."""
 
 
-class SqliteTicketQueries:
+class SqliteTicketQueries(TicketQueue):
     """Reads the queues of a SQLite ticket store read-only, with ``sqlite3`` alone.
 
     Safe to call from several threads: each call borrows a connection of its own (a few

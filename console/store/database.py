@@ -13,11 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.store.errors import InvalidStoreUrl, StoreError, StoreLoginFailed, StoreUnavailable
+from console.store.errors import (
+    InvalidStoreUrl,
+    StoreBusy,
+    StoreError,
+    StoreLoginFailed,
+    StoreUnavailable,
+)
 
 # The newest revision this build knows; a test keeps it equal to the migration chain's head.
 HEAD_REVISION = "0002"
@@ -152,6 +158,7 @@ def _create_engine(url: URL, password: PasswordLookup | None, pool_size: int) ->
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        _raise_store_busy(engine, url)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": 5, "application_name": "agent-console"}
     engine = create_engine(
@@ -172,7 +179,47 @@ def _create_engine(url: URL, password: PasswordLookup | None, pool_size: int) ->
                 cparams["password"] = secret
 
         event.listen(engine, "do_connect", _provide_password)
+    _raise_store_busy(engine, url)
     return engine
+
+
+def _raise_store_busy(engine: Engine, url: URL) -> None:
+    """Make every busy error of ``engine`` a :class:`StoreBusy`, wherever it is raised (a
+    statement, a commit, a connect), so callers catch a type instead of reading messages."""
+    display_url = url.render_as_string(hide_password=True)
+
+    def handle_error(context: ExceptionContext) -> None:
+        error = context.original_exception
+        if not context.is_pre_ping and _is_busy(error):
+            words = str(error).strip()
+            detail = f" ({words.splitlines()[0]})" if words else ""
+            # Raised, not returned: SQLAlchemy then raises it in place of its own error.
+            raise StoreBusy(
+                f"The ticket store {display_url} is busy{detail}; nothing was written, "
+                "try again in a moment"
+            )
+
+    event.listen(engine, "handle_error", handle_error)
+
+
+# PostgreSQL's SQLSTATEs for "another transaction is in the way": lock_not_available (a lock
+# wait ran past lock_timeout, or NOWAIT), serialization_failure, deadlock_detected.
+_BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+# SQLite's primary result codes SQLITE_BUSY ("database is locked", also as the extended
+# BUSY_SNAPSHOT and BUSY_TIMEOUT codes) and SQLITE_LOCKED ("database table is locked").
+_BUSY_SQLITE_CODES = frozenset({5, 6})
+
+
+def _is_busy(error: BaseException) -> bool:
+    """Whether a driver's error means the database was busy with another transaction, read
+    from the error's code (psycopg's ``sqlstate``, sqlite3's ``sqlite_errorcode``), never
+    from its message, which the server may even translate."""
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate in _BUSY_SQLSTATES
+    code = getattr(error, "sqlite_errorcode", None)
+    # An extended code keeps the primary one in its low byte.
+    return isinstance(code, int) and code & 0xFF in _BUSY_SQLITE_CODES
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -185,14 +232,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-_LOGIN_REFUSED = ("password authentication failed", "no password supplied", "authentication failed")
+# libpq keeps no SQLSTATE for a connection it could not open, so that the server refused
+# the credentials is known from its words alone: "password authentication failed for user",
+# "PAM authentication failed", ... (every authentication method's refusal says it, unless
+# the server is set to another language: then the refusal reads as "cannot reach").
+_AUTHENTICATION_FAILED = "authentication failed"
 
 
 def connection_error(display_url: str, exc: OperationalError) -> StoreError:
     """Turn a driver's connection failure into one sentence: unreachable, or login refused."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     reason = reason.removeprefix("connection failed: ")
-    if any(marker in reason for marker in _LOGIN_REFUSED):
+    # psycopg's record of the failed connection: the server asked for a password and none
+    # was given (libpq's "no password supplied").
+    pgconn = getattr(exc.orig, "pgconn", None)
+    if getattr(pgconn, "needs_password", False) or _AUTHENTICATION_FAILED in reason:
         return StoreLoginFailed(
             f"The ticket store {display_url} refused the login ({reason}); run "
             f"`agent-console store login {display_url}` to save the right password"

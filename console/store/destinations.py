@@ -17,32 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from console.domain.ticket import TicketRecord
 from console.store.database import TicketStore, connection_error
 from console.store.errors import StoreUnavailable
 from console.store.models import Base, Package, Ticket
-from console.store.repositories import AuditEntry, AuditRepository
-
-
-@dataclass(frozen=True, slots=True)
-class TicketFields:
-    """The ticket as the package carries it; enough to recreate it elsewhere."""
-
-    ref: str
-    caller: str
-    contact: str
-    client: str
-    site: str
-    channel: str
-    summary: str
-    description: str
-    category: str
-    status: str
-    impact: str | None
-    urgency: str | None
-    priority: str | None
-    agent: str
-    created_at: datetime
-    updated_at: datetime
+from console.store.repositories import AuditEntry, AuditRepository, ticket_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +36,8 @@ class Shipment:
     submitted_by: str
     created_at: datetime
     content: bytes
-    ticket: TicketFields
+    ticket: TicketRecord
+    """Enough to recreate the ticket elsewhere."""
 
 
 class Destination(Protocol):
@@ -144,7 +124,7 @@ def store_shipments(session: Session, shipments: Sequence[Shipment]) -> list[boo
     if fresh:
         # The newest package of a ticket decides its state; a ticket appears once per statement.
         latest = {s.ticket.ref: s for s in sorted(fresh, key=lambda s: s.created_at)}
-        session.execute(upsert_tickets, [_ticket_values(s.ticket) for s in latest.values()])
+        session.execute(upsert_tickets, [ticket_values(s.ticket) for s in latest.values()])
     return [s.package_id in new_ids for s in shipments]
 
 
@@ -184,29 +164,6 @@ def _package_values(s: Shipment) -> dict[str, object]:
         "created_at": s.created_at,
         "size": len(s.content),
         "content": s.content,
-    }
-
-
-def _ticket_values(t: TicketFields) -> dict[str, object]:
-    return {
-        "ref": t.ref,
-        "caller": t.caller,
-        "contact": t.contact,
-        "client": t.client,
-        "site": t.site,
-        "channel": t.channel,
-        "summary": t.summary,
-        "description": t.description,
-        "category": t.category,
-        "status": t.status,
-        "impact": t.impact,
-        "urgency": t.urgency,
-        "priority": t.priority,
-        "agent": t.agent,
-        "created_at": t.created_at,
-        "updated_at": t.updated_at,
-        "resolved_at": None,
-        "resolution": "",
     }
 
 

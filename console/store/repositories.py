@@ -6,15 +6,15 @@ They never open, commit or close sessions: a service does that, once per user ac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain.audit import GENESIS_HASH, AuditRecord, event_hash
-from console.domain.enums import OutboxState, TicketStatus
+from console.domain.ticket import WORKING_STATUSES, TicketRecord
 from console.store.models import (
     Attachment,
     AuditEvent,
@@ -36,14 +36,9 @@ TICKETS = _TABLES[Ticket.__tablename__]
 DRAFTS = _TABLES[EscalationDraft.__tablename__]
 ATTACHMENTS = _TABLES[Attachment.__tablename__]
 
-WORKING_STATUSES = (TicketStatus.OPEN.value, TicketStatus.RETURNED.value)
-"""A ticket in one of these is still being worked on at tier 1: its intake, draft and
-attachments may change."""
-
 # Statements of the submit and delivery paths, built once: SQLAlchemy memoizes a statement
 # object's cache key, so reusing one skips rebuilding and re-keying it on every call.
 _INSERT_PACKAGE = insert(PACKAGES)
-_INSERT_OUTBOX = insert(OUTBOX)
 _INSERT_AUDIT = insert(AUDIT_EVENTS)
 _TICKET_BY_REF = select(TICKETS).where(TICKETS.c.ref == bindparam("ticket_ref"))
 _UPDATE_TICKET = update(TICKETS).where(TICKETS.c.id == bindparam("ticket_pk"))
@@ -52,13 +47,19 @@ _LAST_AUDIT_HASH = select(AUDIT_EVENTS.c.hash).order_by(AUDIT_EVENTS.c.id.desc()
 AUDIT_CHAIN_LOCK = 4242002
 """PostgreSQL advisory lock id that serializes appends to the audit chain."""
 
+_TICKET_FIELDS = tuple(field.name for field in fields(TicketRecord))
 
-@dataclass(frozen=True, slots=True)
-class PageKey:
-    """Where the next page of a newest-first ticket list starts."""
 
-    created_at: datetime
-    id: int
+def ticket_record(row: Row[Any], prefix: str = "") -> TicketRecord:
+    """The ticket of a row holding every column of ``tickets`` (named ``prefix`` + column
+    when the row joins other tables)."""
+    columns = row._mapping
+    return TicketRecord(**{name: columns[prefix + name] for name in _TICKET_FIELDS})
+
+
+def ticket_values(ticket: TicketRecord) -> dict[str, Any]:
+    """The ``tickets`` row of a ticket, its id left to the store."""
+    return {name: getattr(ticket, name) for name in _TICKET_FIELDS}
 
 
 class TicketRepository:
@@ -83,24 +84,10 @@ class TicketRepository:
         the cost of loading an ORM object."""
         return self._s.execute(_TICKET_BY_REF, {"ticket_ref": ref}).first()
 
-    def page(
-        self, *, status: str | None = None, after: PageKey | None = None, limit: int = 200
-    ) -> Sequence[Ticket]:
-        """Newest first, keyset-paginated so page 500 costs what page 1 costs."""
-        query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
-        if status is not None:
-            query = query.where(Ticket.status == status)
-        if after is not None:
-            query = query.where(
-                tuple_(Ticket.created_at, Ticket.id) < tuple_(after.created_at, after.id)
-            )
-        return self._s.scalars(query).all()
-
-    def count(self, status: str | None = None) -> int:
-        query = select(func.count()).select_from(Ticket)
-        if status is not None:
-            query = query.where(Ticket.status == status)
-        return self._s.scalar(query) or 0
+    def record_by_ref(self, ref: str) -> TicketRecord | None:
+        """The ticket's fields, or None when there is no such ticket."""
+        row = self.row_by_ref(ref)
+        return None if row is None else ticket_record(row)
 
 
 class PackageRepository:
@@ -111,9 +98,6 @@ class PackageRepository:
         """Insert a frozen package (a Core insert: the blob never enters the identity map)."""
         self._s.execute(_INSERT_PACKAGE, values)
 
-    def get(self, package_id: str) -> Package | None:
-        return self._s.get(Package, package_id)
-
     def latest_for_ticket(self, ref: str) -> Package | None:
         return self._s.scalar(
             select(Package)
@@ -121,12 +105,6 @@ class PackageRepository:
             .order_by(Package.created_at.desc(), Package.id)
             .limit(1)
         )
-
-    def refs_with_packages(self, refs: Sequence[str]) -> set[str]:
-        if not refs:
-            return set()
-        rows = self._s.scalars(select(Package.ticket_ref).where(Package.ticket_ref.in_(refs)))
-        return set(rows)
 
 
 class DiagnosticsRepository:
@@ -146,57 +124,6 @@ class DiagnosticsRepository:
             .where(DiagnosticsSnapshot.ticket_id == ticket_id)
             .order_by(DiagnosticsSnapshot.captured_at.desc(), DiagnosticsSnapshot.id.desc())
             .limit(1)
-        )
-
-
-class OutboxRepository:
-    def __init__(self, session: Session) -> None:
-        self._s = session
-
-    def enqueue(self, package_id: str, destination: str, now: datetime) -> None:
-        self._s.execute(
-            _INSERT_OUTBOX,
-            {
-                "package_id": package_id,
-                "destination": destination,
-                "state": OutboxState.PENDING.value,
-                "attempts": 0,
-                "last_error": "",
-                "created_at": now,
-                "next_attempt_at": now,
-            },
-        )
-
-    def mark_delivered(self, item_ids: Sequence[int], now: datetime) -> set[int]:
-        """Mark delivered those not already marked (by a concurrent worker); returns which."""
-        if not item_ids:
-            return set()
-        marked = self._s.scalars(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(item_ids), OutboxItem.state == OutboxState.PENDING)
-            .values(
-                state=OutboxState.DELIVERED,
-                delivered_at=now,
-                last_attempt_at=now,
-                attempts=OutboxItem.attempts + 1,
-                last_error="",
-            )
-            .returning(OutboxItem.id)
-            .execution_options(synchronize_session=False)
-        )
-        return set(marked)
-
-    def mark_failed(self, item_id: int, now: datetime, error: str, retry_at: datetime) -> None:
-        self._s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.state == OutboxState.PENDING)
-            .values(
-                attempts=OutboxItem.attempts + 1,
-                last_attempt_at=now,
-                last_error=error,
-                next_attempt_at=retry_at,
-            )
-            .execution_options(synchronize_session=False)
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -22,7 +23,6 @@ from console.diagnostics.bundle import (
     BUNDLE_FORMAT,
     BUNDLE_LIMITS,
     BundleError,
-    build_bundle,
     read_bundle,
     write_bundle,
 )
@@ -47,8 +47,16 @@ def sample_snapshot() -> dict[str, Any]:
     }
 
 
+def bundle_bytes(snapshot: dict[str, Any], summary: str = "") -> bytes:
+    """The bytes of the bundle ``agent-console collect -o`` writes for ``snapshot``."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "diag.zip"
+        write_bundle(snapshot, path, summary)
+        return path.read_bytes()
+
+
 SUMMARY = "WS-0042 (linux): CPU 12%, memory 41%, disk / 77% full.\n"
-GOOD_DATA = build_bundle(sample_snapshot(), SUMMARY)
+GOOD_DATA = bundle_bytes(sample_snapshot(), SUMMARY)
 GOOD = members_of(GOOD_DATA)
 
 
@@ -107,10 +115,10 @@ def test_manifest_records_format_version_members_and_the_bundle_hash() -> None:
     assert manifest["bundle_hash"] == read_bundle(GOOD_DATA).bundle_hash
 
 
-def test_build_is_deterministic() -> None:
+def test_the_bundle_is_deterministic() -> None:
     reordered = dict(reversed(list(sample_snapshot().items())))
-    assert build_bundle(reordered, SUMMARY) == GOOD_DATA == build_bundle(sample_snapshot(), SUMMARY)
-    plain = build_bundle(sample_snapshot())
+    assert bundle_bytes(reordered, SUMMARY) == GOOD_DATA == bundle_bytes(sample_snapshot(), SUMMARY)
+    plain = bundle_bytes(sample_snapshot())
     assert members_of(plain)[0][0] == "snapshot.json" and len(members_of(plain)) == 2
     assert read_bundle(plain).summary == ""
 
@@ -129,15 +137,16 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert error.value.rule == "file"
 
 
-def test_build_refuses_what_no_console_would_read() -> None:
+def test_writing_refuses_what_no_console_would_read(tmp_path: Path) -> None:
     broken = sample_snapshot()
     del broken["network"]
     with pytest.raises(BundleError, match="has no 'network' section") as error:
-        build_bundle(broken)
+        write_bundle(broken, tmp_path / "diag.zip")
     assert error.value.rule == "snapshot-section"
     with pytest.raises(BundleError) as error:
-        build_bundle({**sample_snapshot(), "cpu": {"sampler": object()}})
+        write_bundle({**sample_snapshot(), "cpu": {"sampler": object()}}, tmp_path / "diag.zip")
     assert (error.value.member, error.value.rule) == ("snapshot.json", "snapshot")
+    assert list(tmp_path.iterdir()) == []
 
 
 # Not a bundle at all

@@ -257,7 +257,7 @@ ENVIRONMENT = {
 
 def test_environment_standard() -> None:
     redactor = Redactor()
-    out = redactor.environment(ENVIRONMENT)
+    out = redactor.tree(ENVIRONMENT)
     assert out == {
         **ENVIRONMENT,
         "GITHUB_TOKEN": "[REDACTED:token]",
@@ -276,7 +276,7 @@ def test_environment_strict_hides_who_is_logged_in() -> None:
         "https_proxy": "http://alice:pw@p:1",
         "SERIAL": "X1",
     }
-    assert Redactor(STRICT, user_names=["alice"]).environment(env) == {
+    assert Redactor(STRICT, user_names=["alice"]).tree(env) == {
         "USER": "[REDACTED:user]",
         "HOME": "/home/[REDACTED:user]",
         "https_proxy": "http://[REDACTED:user]:[REDACTED:password]@p:1",
@@ -384,7 +384,7 @@ def test_report_counts_kinds_never_values() -> None:
     redactor = Redactor()
     redactor.text("password=hunter2 password=hunter2")
     redactor.text("password=hunter2 password=hunter2")  # a cache hit still counts
-    redactor.environment({"GITHUB_TOKEN": "ghp_x"})
+    redactor.tree({"GITHUB_TOKEN": "ghp_x"})
     report = redactor.report
     assert report.to_dict() == {
         "privacy": "standard",
@@ -425,12 +425,12 @@ def test_redacting_redacted_output_changes_and_counts_nothing(privacy: Privacy) 
     once = [first.text(t) for t in ALL_TEXT]
     tree_once = first.tree(SNAPSHOT)
     argv_once = [first.command_line(argv_of(line)) for line, _ in COMMAND_LINES]
-    env_once = first.environment(ENVIRONMENT)
+    env_once = first.tree(ENVIRONMENT)
     second = Redactor(privacy, user_names=["alice"])
     assert [second.text(t) for t in once] == once
     assert second.tree(tree_once) == tree_once
     assert [second.command_line(argv) for argv in argv_once] == argv_once
-    assert second.environment(env_once) == env_once
+    assert second.tree(env_once) == env_once
     assert second.report.total() == 0
 
 

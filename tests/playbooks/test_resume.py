@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.domain.checks import CheckUnavailable
 from console.playbooks.model import (
     AskNode,
     CheckNode,
@@ -27,7 +28,7 @@ from console.playbooks.model import (
     ResolveNode,
 )
 from console.playbooks.resume import ResumeError, resume_run, serialise_run
-from console.playbooks.runner import CheckUnavailable, PlaybookRunner
+from console.playbooks.runner import PlaybookRunner
 from console.playbooks.transcript import RunOutcome
 from console.playbooks.validator import load_playbooks, playbook_files
 from console.resources import resources_dir

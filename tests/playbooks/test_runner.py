@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from console.diagnostics import checks
+from console.domain.checks import CheckUnavailable
 from console.playbooks.model import Playbook
-from console.playbooks.runner import CheckUnavailable, PlaybookRunner, RunnerError
+from console.playbooks.runner import PlaybookRunner, RunnerError
 from console.playbooks.transcript import RunOutcome
 from console.playbooks.validator import load_playbook, load_playbooks
 from tests.playbooks.samples import CATALOG, EXAMPLE, edited, report_of

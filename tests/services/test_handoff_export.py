@@ -8,25 +8,28 @@ from dataclasses import replace
 
 import pytest
 
-from console.domain.enums import Category, Channel
+from console.domain.enums import Category, Channel, TicketStatus
+from console.domain.ticket import TicketRecord
 from console.packages.handoff import render_handoff
 from console.resources import load_priority_matrix
 from console.services.escalate import freeze_package
-from console.services.handoff_export import HandoffNotReady, TicketFields, handoff_markdown
+from console.services.handoff_export import HandoffNotReady, handoff_markdown
 from tests.builders import OPENED, complete_draft, complete_submission
 
 NOW = OPENED.replace(hour=10)
 
 
-def ticket() -> TicketFields:
-    return TicketFields(
+def ticket() -> TicketRecord:
+    return TicketRecord(
         ref="HD-VPN0001",
         caller="Maya Okafor",
         summary="VPN will not connect from home",
         category=Category.VPN.value,
         channel=Channel.PHONE.value,
+        status=TicketStatus.OPEN.value,
         agent="aiko",
         created_at=OPENED,
+        updated_at=OPENED,
         contact="maya.okafor@northwind.example",
         site="Lyon branch",
     )

@@ -29,7 +29,6 @@ from sqlalchemy import create_engine, delete, insert, select, text
 from console.domain.enums import Category, Channel, TicketStatus
 from console.services.demo import DemoSeeder
 from console.services.queue_model import (
-    WORKING_STATUSES,
     PageKey,
     QueueQuery,
     QueueView,
@@ -43,7 +42,6 @@ from console.services.queues_sqlite import (
     QueueReaderUnavailable,
     SqliteTicketQueries,
 )
-from console.store import repositories
 from console.store.database import (
     HEAD_REVISION,
     MIGRATIONS_DIR,
@@ -425,8 +423,10 @@ def test_the_reader_knows_the_newest_schema_revision() -> None:
     assert HEAD_REVISION in SCHEMA_REVISIONS
 
 
-def test_both_readers_share_the_working_statuses() -> None:
-    assert WORKING_STATUSES == repositories.WORKING_STATUSES
+def test_both_readers_declare_the_one_queue_reader_protocol() -> None:
+    """Declared, so mypy holds each to the protocol that the window is typed against."""
+    assert TicketQueue in TicketQueries.__mro__
+    assert TicketQueue in SqliteTicketQueries.__mro__
 
 
 def test_importing_the_reader_loads_no_heavy_library() -> None:

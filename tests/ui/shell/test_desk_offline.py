@@ -12,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from console.store.database import open_store, parse_store_url
-from console.store.repositories import PackageRepository
+from console.store.models import Package
 from tests.builders import AGENT, add_ticket, complete_submission
 from tests.ui.desk_support import open_desk_window
 
@@ -65,7 +65,7 @@ def test_a_package_submitted_offline_is_delivered_when_the_server_returns(
     team = open_store(parse_store_url(url))
     try:
         with team.sessions() as session:
-            package = PackageRepository(session).get(receipt.package_id)
+            package = session.get(Package, receipt.package_id)
             assert package is not None
             assert package.ticket_ref == "HD-OFFLINE1"
             assert package.package_hash == receipt.package_hash
