@@ -88,9 +88,7 @@ def package_exporter(desk: Desk, ref: str, path: Path) -> Callable[[], str]:
     """Write the ticket's frozen package, byte for byte, to ``path`` (worker function)."""
 
     def export() -> str:
-        from console.services.exchange import PackageExchange
-
-        verified = PackageExchange(desk.stores.workstation).export(ref, path)
-        return f"Exported {path.name} (package hash {verified.package_hash[:12]}…)"
+        package_hash = desk.export_package(ref, path)
+        return f"Exported {path.name} (package hash {package_hash[:12]}…)"
 
     return export

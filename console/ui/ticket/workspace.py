@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from console.domain.ticket import WORKING_STATUSES
 from console.services.draft_saving import DraftLedger, DraftSave, DraftSaved, write_draft
 from console.ui.common.autosave import Autosaver
 from console.ui.common.shortcuts import Shortcut
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
     from console.ui.troubleshoot.panel import TroubleshootPanel
 
 STEPS = ("Intake", "Troubleshoot", "Diagnostics", "Handoff")
-WORKING_STATUSES = ("open", "returned")
-"""A ticket tier 1 may still change (console.domain.enums.TicketStatus values)."""
 
 
 class StepPanel(Protocol):
@@ -210,7 +209,7 @@ class TicketWorkspace(QWidget):
 
         ticket = desk.ticket(ref)  # one read for the form and the status
         form = IntakeForm.of_ticket(ticket).to_mapping()
-        return Opened(form, desk.drafts.load(ref), playbooks, str(ticket.status))
+        return Opened(form, desk.drafts.load(ref), playbooks, ticket.status)
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
@@ -521,8 +520,6 @@ def _ignore(_result: object, _error: BaseException | None) -> None:
 def _transient(error: BaseException) -> bool:
     """A failed save worth retrying on its own: the store is busy or unreachable. A refusal
     (the ticket left tier 1, a newer revision) waits for the agent's next change."""
-    from console.store.errors import StoreUnavailable
+    from console.store.errors import StoreUnavailable  # StoreBusy is one
 
-    if isinstance(error, StoreUnavailable | OSError):
-        return True
-    return type(error).__module__.startswith("sqlalchemy") and "locked" in str(error)
+    return isinstance(error, StoreUnavailable | OSError)

@@ -182,3 +182,39 @@ def test_a_capture_during_the_call_gives_the_playbook_the_callers_os(
     # The draft keeps what the capture told the run: a restored run goes the same way.
     restored = ws.troubleshoot.draft_state()
     assert restored["run"]["initial_facts"]["os_family"] == "windows"
+
+
+def test_a_save_refused_by_a_busy_store_is_retried_without_another_edit(
+    qtbot: QtBot, desk_window: DeskWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy store (another transaction holds the lock) wrote nothing: the autosaver tries
+    again on its own, so the agent's last edit lands although they typed nothing more."""
+    from console.store.errors import StoreBusy
+
+    ws = new_ws(qtbot, desk_window.window)
+    fill(ws)
+    ws.intake.open_button.click()
+    qtbot.waitUntil(lambda: ws.handoff is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: not ws.autosaver.pending, timeout=10_000)
+    drafts = desk_window.desk.drafts
+    save = drafts.save
+    attempts: list[int | None] = []
+
+    def busy_once(ref: str, content: Any, base_revision: int | None) -> int:
+        attempts.append(base_revision)
+        if len(attempts) == 1:
+            raise StoreBusy("The ticket store is busy; nothing was written, try again.")
+        return save(ref, content, base_revision)
+
+    monkeypatch.setattr(drafts, "save", busy_once)
+    failures: list[str] = []
+    ws.autosaver.failed.connect(failures.append)
+    ws.intake.edits["site"].setText("HQ")
+    ws.intake.edits["site"].textEdited.emit("HQ")
+    with qtbot.waitSignal(ws.draft_saved, timeout=15_000):
+        pass
+    assert failures == ["The ticket store is busy; nothing was written, try again."]
+    assert attempts[0] == attempts[1]  # the retry builds on the same revision
+    draft = drafts.load(ws.ref)
+    assert draft is not None
+    assert draft.content["intake"]["site"] == "HQ"
