@@ -46,13 +46,12 @@ from console.diagnostics.check_arguments import (
 )
 from console.diagnostics.checks_base import (
     CheckCannotRun,
-    CheckStatus,
     Deadline,
     Finding,
     Probe,
     describe_error,
 )
-from console.domain.checks import CheckUnavailable
+from console.domain.checks import CheckStatus, CheckUnavailable
 
 __all__ = [
     "REGISTRY",

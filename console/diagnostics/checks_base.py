@@ -14,12 +14,12 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from console.diagnostics.host import LiveHost
+from console.domain.checks import CheckStatus
 
 if TYPE_CHECKING:
     from console.diagnostics.host import Host
@@ -27,16 +27,6 @@ if TYPE_CHECKING:
 SocketAddress = tuple[Any, ...]
 Resolver = Callable[[str, int | None], list[tuple[int, SocketAddress]]]
 """``(host, port) -> [(family, socket address), ...]``; raises :class:`socket.gaierror`."""
-
-
-class CheckStatus(StrEnum):
-    """``error`` means the check could not tell (it broke or ran out of time), not a finding;
-    ``skipped`` means the question does not apply here (no battery on a desktop)."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    ERROR = "error"
-    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)

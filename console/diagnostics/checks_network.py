@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 from console.diagnostics.checks_base import (
     CheckCannotRun,
-    CheckStatus,
     Deadline,
     Finding,
     Probe,
     describe_error,
 )
+from console.domain.checks import CheckStatus
 
 MAX_ADDRESSES = 4
 """Addresses tried per name: enough for IPv6 + IPv4 on two hosts, few enough to stay quick."""

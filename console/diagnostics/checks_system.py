@@ -13,13 +13,13 @@ from typing import Any
 
 from console.diagnostics import network
 from console.diagnostics.checks_base import (
-    CheckStatus,
     Deadline,
     Finding,
     Probe,
     describe_error,
     strip_credentials,
 )
+from console.domain.checks import CheckStatus
 
 GB = 1024**3
 SHOWN_PIDS = 10

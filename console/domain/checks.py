@@ -1,7 +1,20 @@
 """What the playbook runner and the registry of automated checks agree on, so that neither
-imports the other: a check that does not exist here is skipped, not an error."""
+imports the other: the verdicts a check gives, and that a check that does not exist here is
+skipped, not an error."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CheckStatus(StrEnum):
+    """``error`` means the check could not tell (it broke or ran out of time), not a finding;
+    ``skipped`` means the question does not apply here (no battery on a desktop)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
 
 
 class CheckUnavailable(Exception):

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from console.domain.checks import CheckUnavailable
+from console.domain.checks import CheckStatus, CheckUnavailable
 from console.playbooks.facts import facts_from_snapshot
 from console.playbooks.model import (
     AskNode,
@@ -35,7 +35,7 @@ from console.playbooks.model import (
 )
 from console.playbooks.transcript import CheckRecord, RunOutcome, Transcript, TranscriptEntry
 
-STATUSES = ("pass", "fail", "error", "skipped")
+STATUSES = tuple(status.value for status in CheckStatus)
 
 
 class RunnerError(Exception):

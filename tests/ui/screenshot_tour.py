@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from console.app import APP_NAME, build_desk_window
 from console.diagnostics.checks import CheckResult
-from console.diagnostics.checks_base import CheckStatus
+from console.domain.checks import CheckStatus
 from console.settings import Settings
 from console.ui.diagnostics.panel import DIFF_TAB, PREVIEW_TAB
 from console.ui.handoff.attachments.redact_image import RedactDialog
