@@ -354,13 +354,7 @@ def _package_import(args: argparse.Namespace, env: CliEnvironment) -> int:
 
 def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
     from console.connect import open_workstation_only
-    from console.services.delivery import DeliveryService
-    from console.store.destinations import (
-        Destination,
-        LocalStoreDestination,
-        SqlStoreDestination,
-        UnreachableDestination,
-    )
+    from console.services.delivery import OFFLINE, DeliveryService, destination_of
     from console.store.errors import StoreUnavailable
 
     try:
@@ -368,13 +362,11 @@ def _sync(args: argparse.Namespace, env: CliEnvironment) -> int:
     except StoreUnavailable as exc:
         # The team store is down: the outbox still deserves an attempt on record and a report.
         stores = open_workstation_only(args.store, env.environ)
-        destination: Destination = UnreachableDestination(stores.unreachable, str(exc))
-        where = destination.name
+        reason = str(exc)
     else:
-        destination = (
-            SqlStoreDestination(stores.tickets) if stores.team_mode else LocalStoreDestination()
-        )
-        where = stores.tickets.display_url
+        reason = OFFLINE
+    where = stores.unreachable or stores.tickets.display_url
+    destination = destination_of(stores, reason)
     try:
         report = DeliveryService(stores.workstation, destination).deliver(include_not_due=True)
     finally:

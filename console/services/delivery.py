@@ -10,13 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from console.services.clock import Clock, utc_now
 from console.store.database import TicketStore
-from console.store.destinations import Destination, Shipment
+from console.store.destinations import (
+    Destination,
+    LocalStoreDestination,
+    Shipment,
+    SqlStoreDestination,
+    UnreachableDestination,
+)
 from console.store.errors import StoreUnavailable
 from console.store.outbox import OutboxRepository, Waiting
 from console.store.repositories import AuditEntry, AuditRepository
+
+if TYPE_CHECKING:
+    from console.connect import Stores
+
+OFFLINE = "the team store is offline"
 
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
@@ -26,6 +38,17 @@ def retry_delay(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... capped at 10 minutes."""
     delay = FIRST_RETRY * (1 << min(max(attempts - 1, 0), 16))
     return min(delay, MAX_RETRY)
+
+
+def destination_of(stores: Stores, offline_reason: str = OFFLINE) -> Destination:
+    """Where the outbox of ``stores`` goes now: the team store, nowhere while it could not be
+    reached (every attempt fails with ``offline_reason`` and is retried later), or, in local
+    mode, nowhere at all, since the workstation store is the ticket store."""
+    if stores.unreachable:
+        return UnreachableDestination(stores.unreachable, offline_reason)
+    if stores.team_mode:
+        return SqlStoreDestination(stores.tickets)
+    return LocalStoreDestination()
 
 
 @dataclass(frozen=True, slots=True)

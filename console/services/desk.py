@@ -186,18 +186,11 @@ class Desk:
 
     def delivery(self) -> DeliveryService:
         """A delivery run against the team store as it is now (reachable or not)."""
-        from console.services.delivery import DeliveryService
-        from console.store.destinations import (
-            Destination,
-            LocalStoreDestination,
-            SqlStoreDestination,
-            UnreachableDestination,
-        )
+        from console.services.delivery import OFFLINE, DeliveryService, destination_of
         from console.store.errors import StoreUnavailable
 
         stores = self.stores
-        destination: Destination
-        reason = "the team store is offline"
+        reason = OFFLINE
         if stores.unreachable and self._reconnect is not None:
             try:
                 team = self._reconnect()
@@ -209,13 +202,7 @@ class Desk:
                     self.offline_reason = ""
                     self._services.pop("queries", None)  # they read the workstation until now
                 self.messages.info(f"Connected to the team store {team.display_url} again.")
-        if stores.unreachable:
-            destination = UnreachableDestination(stores.unreachable, reason)
-        elif stores.team_mode:
-            destination = SqlStoreDestination(stores.tickets)
-        else:
-            destination = LocalStoreDestination()
-        return DeliveryService(stores.workstation, destination)
+        return DeliveryService(stores.workstation, destination_of(stores, reason))
 
     @property
     def playbooks(self) -> tuple[Playbook, ...]:

@@ -11,13 +11,20 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from console.connect import Stores
 from console.domain.audit import verify_chain
 from console.domain.enums import OutboxState, TicketStatus
 from console.resources import load_priority_matrix
-from console.services.delivery import DeliveryService, retry_delay
+from console.services.delivery import DeliveryService, destination_of, retry_delay
 from console.services.escalate import EscalationService, Receipt
 from console.store.database import TicketStore, open_store, parse_store_url
-from console.store.destinations import LocalStoreDestination, Shipment, SqlStoreDestination
+from console.store.destinations import (
+    LocalStoreDestination,
+    Shipment,
+    SqlStoreDestination,
+    UnreachableDestination,
+)
+from console.store.errors import StoreUnavailable
 from console.store.models import AuditEvent, OutboxItem, Package, Ticket
 from console.store.repositories import AuditRepository
 from tests.builders import AGENT, add_ticket, complete_submission
@@ -64,6 +71,24 @@ def outbox_row(store: TicketStore, package_id: str) -> OutboxItem:
 def test_retry_delay_backs_off_and_caps() -> None:
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert retry_delay(50) == timedelta(minutes=10)
+
+
+def test_the_destination_follows_the_stores(workstation: TicketStore, tmp_path: Path) -> None:
+    """The desk and ``sync`` both ask this: where the outbox goes as the stores are now."""
+    assert isinstance(destination_of(Stores(workstation, workstation)), LocalStoreDestination)
+    team = open_store(parse_store_url(str(tmp_path / "team.db")), upgrade=True)
+    try:
+        reaching = destination_of(Stores(team, workstation))
+        assert isinstance(reaching, SqlStoreDestination)
+        assert reaching.name == team.display_url
+    finally:
+        team.dispose()
+    offline = Stores(workstation, workstation, unreachable="db.example.com/helpdesk")
+    unreachable = destination_of(offline, "connection refused")
+    assert isinstance(unreachable, UnreachableDestination)
+    assert unreachable.name == "db.example.com/helpdesk"
+    with pytest.raises(StoreUnavailable, match="connection refused"):
+        unreachable.deliver([], datetime.now(UTC))
 
 
 def test_local_mode_delivery_marks_the_outbox(workstation: TicketStore, clock: Clock) -> None:
