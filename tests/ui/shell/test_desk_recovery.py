@@ -123,8 +123,9 @@ def test_intake_typed_before_the_ticket_was_opened_survives_a_crash(
         assert workspace.intake.edits["summary"].text() == TYPED
 
         # Closing the tab without opening the ticket is the agent's choice: it is forgotten.
-        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(workspace))
         journal = tmp_path / "unopened-intake" / f"{key}.json"
+        assert journal.is_file()
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(workspace))
         qtbot.waitUntil(lambda: not journal.exists(), timeout=10_000)
     finally:
         window.shutdown()

@@ -61,12 +61,11 @@ def test_closing_an_unopened_ticket_forgets_its_intake(
     window = desk_window.window
     ws = new_ws(qtbot, window)
     fill(ws, caller="Sam Okafor")
-    qtbot.wait(100)
-    key = ws.journal_key
-    window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-    qtbot.wait(1500)
-    desk_window.window._runner.wait_for_done(5000)
-    journal = tmp_path / "unopened-intake" / f"{key}.json"
+    journal = tmp_path / "unopened-intake" / f"{ws.journal_key}.json"
+    ws.flush()
+    qtbot.waitUntil(journal.is_file, timeout=10_000)  # the intake was kept
+    window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))  # starts the discard
+    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
     assert not journal.exists()
 
 
@@ -113,17 +112,19 @@ def test_a_save_racing_the_discard_does_not_bring_the_intake_back(
     qtbot: QtBot, desk_window: DeskWindow, tmp_path: Path
 ) -> None:
     window = desk_window.window
-    qtbot.wait(2000)
     left = 0
     for i in range(15):
         ws = new_ws(qtbot, window)
         fill(ws, caller=f"Sam {i}")
-        key = ws.journal_key
+        journal = tmp_path / "unopened-intake" / f"{ws.journal_key}.json"
+        ws.flush()
+        qtbot.waitUntil(lambda ws=ws: not ws.autosaver.pending, timeout=10_000)
+        assert journal.is_file()  # the intake was kept
+        fill(ws, caller=f"Sam {i} Okafor")
+        ws.flush()  # this save runs on a worker thread while the discard runs on another
         window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-        qtbot.wait(300)
-        window._runner.wait_for_done(5000)
-        qtbot.wait(50)
-        if (tmp_path / "unopened-intake" / f"{key}.json").exists():
+        qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
+        if journal.exists():
             left += 1
     assert left == 0
 
