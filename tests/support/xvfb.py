@@ -98,6 +98,7 @@ class ScreenDriver:
 
     def shot(self, name: str, settle_ms: int = 400) -> Path:
         """Let the window paint, then save the X server's whole screen as ``out/name``."""
+        # A fixed pause on purpose: no event says the X server shows what Qt painted.
         self.pause(settle_ms)
         path = self.out / name
         if not self.app.primaryScreen().grabWindow(0).save(str(path), "PNG"):

@@ -120,7 +120,7 @@ def test_captures_of_this_device_report_cpu_use_since_the_ticket_opened(
         qtbot.waitUntil(lambda: workspace.diagnostics is not None, timeout=20_000)
         panel = workspace.diagnostics
         assert panel is not None
-        qtbot.wait(400)  # the call goes on; the sampler started with the panel
+        qtbot.wait(400)  # deliberate: the call time the CPU sample must cover (asserted below)
         with qtbot.waitSignal(panel.captures_changed, timeout=20_000):
             panel.capture_device()
         elapsed_ms = (time.monotonic() - opened_at) * 1000
