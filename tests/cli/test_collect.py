@@ -88,12 +88,13 @@ def test_bad_bundles_exit_2_with_one_sentence(cli: CliRunner, tmp_path: Path) ->
             if info.filename == "snapshot.json":
                 data = data.replace(b'"privacy"', b'"privacY"', 1)
             dst.writestr(info, data)
-    for path in (not_zip, tampered, tmp_path / "missing.zip"):
+    refused = {not_zip: "zip", tampered: "hash-mismatch", tmp_path / "missing.zip": "file"}
+    for path, rule in refused.items():
         result = cli("diagnostics", "show", str(path))
         assert result.code == 2, (path, result)
         assert len(result.err.strip().splitlines()) == 1, result.err
         assert "Traceback" not in result.err
-        assert "rule" in result.err or "no such file" in result.err
+        assert f"{path.name}: " in result.err and result.err.strip().endswith(f"(rule: {rule})")
 
 
 def test_check_exit_codes(cli: CliRunner, listening_port: int) -> None:
