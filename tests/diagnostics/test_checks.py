@@ -41,6 +41,7 @@ from console.diagnostics.checks import (
 )
 from console.diagnostics.checks_base import resolve_addresses, strip_credentials
 from console.diagnostics.recorded_host import RecordedHost
+from tests.support.missing import skip_or_fail_in_ci
 from tests.support.recorded_psutil import load_recording
 from tests.support.routes import has_default_route
 
@@ -384,8 +385,8 @@ def test_tcp_connect_to_a_listener(listener: int) -> None:
 def test_tcp_connect_over_ipv6_loopback() -> None:
     try:
         server = socket.create_server(("::1", 0), family=socket.AF_INET6)
-    except OSError:
-        pytest.skip("this machine has no IPv6 loopback")
+    except OSError as exc:
+        skip_or_fail_in_ci(f"this machine has no IPv6 loopback ({exc})", "CI needs IPv6")
     with server:
         port = server.getsockname()[1]
         result = run_check("tcp_connect", {"host": "::1", "port": port})
