@@ -15,6 +15,7 @@ from typing import NoReturn
 import psycopg
 import pytest
 
+from tests.support.missing import skip_or_fail_in_ci
 from tests.support.postgres import PostgresCluster
 from tests.support.threads import threads_left_running
 
@@ -25,10 +26,10 @@ _database_numbers = itertools.count(1)
 
 
 def _unavailable(reason: str) -> NoReturn:
-    """CI must prove the real thing, so there a missing server fails instead of skipping."""
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required in CI but could not start: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL unavailable ({reason}); ./dev test installs it when run as root")
+    skip_or_fail_in_ci(
+        f"PostgreSQL unavailable ({reason}); ./dev test installs it when run as root",
+        "PostgreSQL is required in CI but could not start",
+    )
 
 
 def _started_cluster() -> PostgresCluster:

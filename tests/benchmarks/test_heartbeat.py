@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.benchmarks.heartbeat import Heartbeat
@@ -63,7 +63,12 @@ def test_reset_forgets_and_stop_stops_ticking(qtbot: QtBot) -> None:
     assert heartbeat.running
     heartbeat.stop()
     ticks = heartbeat.ticks
-    qtbot.wait(50)
+    # Three intervals on a precise timer: Qt fires timers in the order they fall due, so a tick
+    # still scheduled would come first.
+    later = QTimer(singleShot=True, interval=3 * heartbeat.interval_ms)
+    later.setTimerType(Qt.TimerType.PreciseTimer)
+    with qtbot.waitSignal(later.timeout):
+        later.start()
     assert heartbeat.ticks == ticks
 
 

@@ -156,7 +156,8 @@ def test_bad_input_exits_2_with_one_sentence(cli: CliRunner, tmp_path: Path) -> 
     not_zip.write_text("this is not a package")
     result = cli("package", "verify", str(not_zip))
     assert result.code == 2
-    assert "notes.zip" in one_sentence(result) or "zip" in one_sentence(result)
+    sentence = one_sentence(result)
+    assert "notes.zip: " in sentence and sentence.endswith("(rule: zip)")  # the file, the rule
 
     missing = cli("package", "show", str(tmp_path / "nope.zip"))
     assert missing.code == 2

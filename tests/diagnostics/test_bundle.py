@@ -181,7 +181,7 @@ def test_an_escalation_package_is_named_as_such(tmp_path: Path) -> None:
     "name", ["../evil.txt", "/etc/passwd", "C:/x", "a\\b", "a//b", "./summary.txt", "x\x01", "d/"]
 )
 def test_member_names_must_be_plain_relative_paths(name: str) -> None:
-    assert refused(zip_of([*GOOD, (name, b"x")])).rule in {"member-name", "member-type"}
+    assert refused(zip_of([*GOOD, (name, b"x")])).rule == "member-name"
 
 
 def test_links_duplicates_unexpected_and_missing_members() -> None:

@@ -7,6 +7,7 @@ psutil or a recorded machine, plus one run each against this machine.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import socket
@@ -40,7 +41,9 @@ from console.diagnostics.checks import (
 )
 from console.diagnostics.checks_base import resolve_addresses, strip_credentials
 from console.diagnostics.recorded_host import RecordedHost
+from tests.support.missing import skip_or_fail_in_ci
 from tests.support.recorded_psutil import load_recording
+from tests.support.routes import has_default_route
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hosts"
 LOOPBACK = "127.0.0.1"
@@ -382,8 +385,8 @@ def test_tcp_connect_to_a_listener(listener: int) -> None:
 def test_tcp_connect_over_ipv6_loopback() -> None:
     try:
         server = socket.create_server(("::1", 0), family=socket.AF_INET6)
-    except OSError:
-        pytest.skip("this machine has no IPv6 loopback")
+    except OSError as exc:
+        skip_or_fail_in_ci(f"this machine has no IPv6 loopback ({exc})", "CI needs IPv6")
     with server:
         port = server.getsockname()[1]
         result = run_check("tcp_connect", {"host": "::1", "port": port})
@@ -674,7 +677,10 @@ def test_disk_free_at_least(args: dict[str, Any], status: CheckStatus, summary: 
 def test_disk_free_defaults_to_the_windows_system_drive() -> None:
     result = run_check("disk_free_at_least", {"percent": 5}, probe=recorded("windows11-laptop"))
     assert result.evidence["path"] == "C:\\"
-    assert result.status in (CheckStatus.PASS, CheckStatus.FAIL)
+    assert (result.status, result.summary) == (
+        CheckStatus.FAIL,
+        "Only 21 GB (4.4 %) free on C:\\, less than 5 %.",
+    )
 
 
 def test_disk_free_on_a_path_that_does_not_exist(tmp_path: Path) -> None:
@@ -779,7 +785,15 @@ def test_battery_at_least(probe: Probe, status: CheckStatus, summary: str) -> No
 
 def test_battery_on_this_machine() -> None:
     result = run_check("battery_at_least", {"percent": 1})
-    assert result.status in (CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.SKIPPED)
+    battery = psutil.sensors_battery() if hasattr(psutil, "sensors_battery") else None
+    if battery is None:  # a desktop, a server, a container
+        assert (result.status, result.summary) == (
+            CheckStatus.SKIPPED,
+            "This machine reports no battery.",
+        )
+    else:
+        assert result.status is (CheckStatus.PASS if battery.percent >= 1 else CheckStatus.FAIL)
+        assert result.evidence["percent"] == pytest.approx(battery.percent, abs=1)
     assert_json_able(result)
 
 
@@ -820,20 +834,49 @@ def test_no_proxy_configured() -> None:
     assert (result.status, result.summary) == (CheckStatus.FAIL, "No proxy is configured.")
 
 
-def test_proxy_on_this_machine() -> None:
+def test_proxy_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    none = run_check("proxy_configured", {})
+    assert (none.status, none.summary) == (CheckStatus.FAIL, "No proxy is configured.")
+    monkeypatch.setenv("https_proxy", "http://maya:Pa55-word@proxy.example:3128")
     result = run_check("proxy_configured", {})
-    assert result.status in (CheckStatus.PASS, CheckStatus.FAIL)
+    assert (result.status, result.summary) == (
+        CheckStatus.PASS,
+        "A proxy is configured: https http://proxy.example:3128 (from environment).",
+    )
     assert_json_able(result)
 
 
 def test_default_gateway_on_this_machine() -> None:
     result = run_check("default_gateway_present", {})
-    assert result.status in (CheckStatus.PASS, CheckStatus.FAIL)
+    routed = has_default_route()
+    assert result.status is (CheckStatus.PASS if routed else CheckStatus.FAIL)
+    if routed:
+        assert result.evidence["gateway"]["interface"] in psutil.net_if_stats()
 
 
 def test_vpn_adapter_on_this_machine() -> None:
     result = run_check("vpn_adapter_present", {})
-    assert result.status in (CheckStatus.PASS, CheckStatus.FAIL)
+    stats = psutil.net_if_stats()
+    adapters = result.evidence["adapters"]
+    # What it reports is this machine's: real interfaces, in their real state.
+    assert all(stats[a["name"]].isup == a["up"] for a in adapters if a["name"] in stats)
+    assert {a["name"] for a in adapters} <= set(stats) | set(psutil.net_if_addrs())
+    # Connected: up, with an address beyond link-local (a macOS system tunnel has none).
+    connected = [
+        a
+        for a in adapters
+        if a["up"]
+        and any(
+            not ipaddress.ip_address(address["address"].split("%")[0]).is_link_local
+            for address in a["addresses"]
+        )
+    ]
+    assert result.status is (CheckStatus.PASS if connected else CheckStatus.FAIL)
+    if not adapters:
+        assert result.summary == "No VPN adapter is present."
 
 
 # --- errors and timeouts ----------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_a_long_window_ranks_a_process_that_started_and_ran_inside_it() -> None:
         "end = time.process_time() + 1.2\n"
         "while time.process_time() < end: pass\n"
         "print('burnt', flush=True)\n"
-        "time.sleep(60)\n"
+        "time.sleep(60)\n"  # idle, alive until the test kills it
     )
     with subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True) as child:
         try:

@@ -16,6 +16,7 @@ from console.diagnostics import network
 from console.diagnostics.host import LiveHost
 from console.diagnostics.recorded_host import RecordedHost
 from tests.support.recorded_psutil import load_recording
+from tests.support.routes import has_default_route
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hosts"
 Stat = namedtuple("Stat", "isup")
@@ -505,9 +506,11 @@ def test_no_gateway_when_nothing_could_be_read(system: str) -> None:
 
 def test_default_gateway_of_this_machine() -> None:
     gateway = network.default_gateway(LiveHost())
+    assert (gateway is not None) == has_default_route()
     if gateway is not None:
         assert gateway["family"] in ("ipv4", "ipv6")
         assert set(gateway) == {"address", "interface", "family"}
+        assert gateway["interface"] in psutil.net_if_stats()
 
 
 # --- DNS servers ------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def stopped_child(tmp_path: Path) -> Iterator[int]:
         deadline = time.monotonic() + 10
         while psutil.Process(child.pid).status() != psutil.STATUS_STOPPED:
             assert time.monotonic() < deadline, "the child never stopped"
-            time.sleep(0.01)
+            time.sleep(0.01)  # polling: psutil cannot wait for a state
         yield child.pid
     finally:
         child.send_signal(signal.SIGKILL)

@@ -22,9 +22,24 @@ def test_saved_forms_come_back_oldest_first_and_go_when_discarded(tmp_path: Path
     ]
     journal.save("b", {"caller": "Sam Okafor", "summary": "Printer jams on tray 2"})
     assert journal.entries()[-1].state["summary"] == "Printer jams on tray 2"
+    assert (journal.directory / "b.json").is_file()
     journal.discard("b")
     journal.discard("b")  # twice is fine
     assert [e.key for e in journal.entries()] == ["a"]
+    assert not (journal.directory / "b.json").exists()
+
+
+def test_a_save_that_comes_after_the_discard_does_not_bring_the_form_back(
+    tmp_path: Path,
+) -> None:
+    """Saves run on worker threads: one may still be on its way when the tab is closed."""
+    journal = IntakeJournal(tmp_path)
+    journal.save("k", {"caller": "Sam"})
+    assert (journal.directory / "k.json").is_file()
+    journal.discard("k")
+    journal.save("k", {"caller": "Sam Okafor"})  # the save that lost the race
+    assert not (journal.directory / "k.json").exists()
+    assert journal.entries() == []
 
 
 def test_a_failed_write_keeps_the_previous_version_and_leaves_no_temporary(

@@ -33,6 +33,7 @@ from console.store.credentials import (
     KeyringCredentials,
     credential_account,
 )
+from tests.support.missing import skip_or_fail_in_ci
 
 # --- the in-memory store --------------------------------------------------------------------
 
@@ -262,10 +263,10 @@ _ROUND_TRIP = textwrap.dedent(
 def test_real_secret_service_round_trip() -> None:
     missing = [t for t in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(t)]
     if missing:
-        reason = f"{' and '.join(missing)} not installed (Debian: dbus, gnome-keyring)"
-        if os.environ.get("CI"):
-            pytest.fail(f"The Secret Service test must run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
+        skip_or_fail_in_ci(
+            f"{' and '.join(missing)} not installed (Debian: dbus, gnome-keyring)",
+            "The Secret Service test must run in CI",
+        )
 
     # A short private directory: gnome-keyring's control socket path must stay short.
     with tempfile.TemporaryDirectory(prefix="ac-kr-") as tmp:

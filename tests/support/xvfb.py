@@ -22,6 +22,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from tests.support.missing import skip_or_fail_in_ci
+
 W = TypeVar("W", bound=QWidget)
 D = TypeVar("D", bound=QDialog)
 
@@ -40,12 +42,12 @@ def require_xvfb_run() -> str:
     """The path of ``xvfb-run``; without it, skip (fail in CI, which must prove the real
     window works: ``./dev test`` installs it when run as root)."""
     found = shutil.which("xvfb-run")
-    if found:
-        return found
-    reason = "xvfb-run is not installed (Debian: xvfb xauth; ./dev test installs them as root)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs a real X server for the screenshot tests: {reason}", pytrace=False)
-    pytest.skip(reason)
+    if not found:
+        skip_or_fail_in_ci(
+            "xvfb-run is not installed (Debian: xvfb xauth; ./dev test installs them as root)",
+            "CI needs a real X server for the screenshot tests",
+        )
+    return found
 
 
 def run_on_xvfb(
@@ -98,6 +100,7 @@ class ScreenDriver:
 
     def shot(self, name: str, settle_ms: int = 400) -> Path:
         """Let the window paint, then save the X server's whole screen as ``out/name``."""
+        # A fixed pause on purpose: no event says the X server shows what Qt painted.
         self.pause(settle_ms)
         path = self.out / name
         if not self.app.primaryScreen().grabWindow(0).save(str(path), "PNG"):

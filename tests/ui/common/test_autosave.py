@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from console.ui.common.autosave import Autosaver
@@ -71,11 +71,14 @@ def test_changes_during_a_running_save_are_saved_after_it(qtbot: QtBot) -> None:
         return len(writes)
 
     saver = Autosaver(runner, lambda: dict(state), slow_write, debounce_ms=10)
+    debounce = saver.findChild(QTimer)
+    assert debounce is not None
     saver.touch()
     saver.save_now()
     state["v"] = "second"
-    saver.touch()
-    qtbot.wait(50)  # the debounce fires while the first save still runs: it must not start
+    with qtbot.waitSignal(debounce.timeout):  # it fires while the first save still runs...
+        saver.touch()
+    assert runner.busy == 1  # ...and must not start a second one beside it
     release.set()
     qtbot.waitUntil(lambda: writes == ["first", "second"], timeout=3000)
     qtbot.waitUntil(lambda: not saver.pending, timeout=3000)

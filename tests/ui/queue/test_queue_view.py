@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QThreadPool
+from PySide6.QtCore import QPoint, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,6 +24,8 @@ from tests.ui.queue.test_ticket_model import FakeTickets, make_rows, open_seeded
 
 # The offscreen platform says so whenever a shown top-level widget's size hint changes.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+DEBOUNCE_MS = 250
 
 
 @dataclass
@@ -47,7 +49,7 @@ def factory() -> RecordingFactory:
 
 
 def shown_view(qtbot: QtBot, factory: SourceFactory, runner: TaskRunner | None = None) -> QueueView:
-    view = QueueView(factory, runner or ImmediateTaskRunner(), debounce_ms=250)
+    view = QueueView(factory, runner or ImmediateTaskRunner(), debounce_ms=DEBOUNCE_MS)
     view.set_view_title("All tickets")
     view.resize(1000, 500)
     qtbot.addWidget(view)
@@ -156,12 +158,14 @@ def test_search_is_debounced_into_one_query(qtbot: QtBot, factory: RecordingFact
     factory.calls.clear()
     qtbot.keyClicks(view.search, "Caller 42")
     assert factory.calls == []  # still typing
-    qtbot.waitUntil(lambda: len(factory.calls) == 1)
+    # Quiet for twice the debounce after the last keystroke: Qt fires timers in the order they
+    # fall due, so every timer a keystroke started (even a coarse one, up to 5 % late) has fired.
+    quiet = QTimer(singleShot=True, interval=2 * DEBOUNCE_MS, timerType=Qt.TimerType.PreciseTimer)
+    with qtbot.waitSignal(quiet.timeout):
+        quiet.start()
     assert factory.calls == [("Caller 42", "created_at", True)]
     shown = refs_shown(view)
     assert shown and all(view.model.ticket_at(r).caller == "Caller 42" for r in range(len(shown)))
-    qtbot.wait(300)  # a second timer would have fired by now
-    assert len(factory.calls) == 1
 
 
 def test_ctrl_f_focuses_the_search_and_escape_clears_it(

@@ -95,8 +95,8 @@ def test_the_next_start_offers_the_draft_a_killed_console_held(
     # A clean exit leaves nothing to offer the time after.
     desk, window, sessions = start_window(qtbot, store_url, tmp_path)
     try:
-        qtbot.waitUntil(lambda: bool(sessions), timeout=20_000)
-        qtbot.wait(200)
+        qtbot.waitUntil(lambda: bool(sessions), timeout=20_000)  # the check for a crash ran...
+        qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=20_000)  # ...and was answered
         assert not window.recovery_banner.isVisible()
     finally:
         window.shutdown()
@@ -123,8 +123,9 @@ def test_intake_typed_before_the_ticket_was_opened_survives_a_crash(
         assert workspace.intake.edits["summary"].text() == TYPED
 
         # Closing the tab without opening the ticket is the agent's choice: it is forgotten.
-        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(workspace))
         journal = tmp_path / "unopened-intake" / f"{key}.json"
+        assert journal.is_file()
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(workspace))
         qtbot.waitUntil(lambda: not journal.exists(), timeout=10_000)
     finally:
         window.shutdown()

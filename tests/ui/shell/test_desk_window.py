@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from console.services.delivery import DeliveryService
+from console.store.database import open_store
 from console.store.destinations import UnreachableDestination
 from console.ui.settings.dialog import SettingsDialog
 from console.ui.shell.help_overlay import HelpOverlay
@@ -80,6 +81,7 @@ def test_quitting_with_packages_waiting_says_so_and_keeps_them(
     window, desk = opened.window, opened.desk
     try:
         ref = add_ticket(desk.stores.workstation, "HD-WAITING")
+        workstation_url = desk.stores.workstation.url
         desk.escalation.submit(complete_submission(ref), AGENT)
         window.deliver_outbox(now=True)
         qtbot.waitUntil(lambda: window.status.outbox.text() == "1 waiting to send", timeout=20_000)
@@ -102,10 +104,12 @@ def test_quitting_with_packages_waiting_says_so_and_keeps_them(
         assert not window.isVisible()
     finally:
         opened.close()
-    waiting = DeliveryService(
-        desk.stores.workstation if desk.opened else opened.desk.stores.workstation,
-        UnreachableDestination("team", "down"),
-    ).waiting()
+    # Read back from the file, as the next start will: the window's stores are closed.
+    workstation = open_store(workstation_url)
+    try:
+        waiting = DeliveryService(workstation, UnreachableDestination("team", "down")).waiting()
+    finally:
+        workstation.dispose()
     assert [w.ref for w in waiting] == ["HD-WAITING"]
 
 
@@ -120,7 +124,7 @@ def test_captures_of_this_device_report_cpu_use_since_the_ticket_opened(
         qtbot.waitUntil(lambda: workspace.diagnostics is not None, timeout=20_000)
         panel = workspace.diagnostics
         assert panel is not None
-        qtbot.wait(400)  # the call goes on; the sampler started with the panel
+        qtbot.wait(400)  # deliberate: the call time the CPU sample must cover (asserted below)
         with qtbot.waitSignal(panel.captures_changed, timeout=20_000):
             panel.capture_device()
         elapsed_ms = (time.monotonic() - opened_at) * 1000

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from console.services.exchange import PackageExchange
 from console.ui.ticket.workspace import TicketWorkspace
-from tests.ui.desk_support import DeskWindow
+from tests.ui.desk_support import HOSTS, DeskWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -115,7 +115,14 @@ def test_a_vpn_call_from_intake_to_a_delivered_package(
     assert verified.document.playbook is not None
     assert verified.document.playbook.id == "vpn-cannot-connect"
     assert verified.document.diagnostics is not None
-    assert "S3cr3t" not in verified.members[verified.document.diagnostics.path].decode()
+    # The recorded laptop holds secrets: its sync job's password and token on the command line,
+    # its proxy's password. The package keeps the job and the proxy, never the secrets.
+    captured = verified.members[verified.document.diagnostics.path].decode()
+    assert "sync.py" in captured and "proxy.northwind.example" in captured
+    recorded = (HOSTS / "windows11-laptop.json").read_text(encoding="utf-8")
+    for secret in ("Summer2025!", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "Winter2025!"):
+        assert secret in recorded  # so the check below can fail
+        assert secret not in captured
 
     # 6. Exports: Markdown for another tool, a PDF, the frozen package byte for byte.
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

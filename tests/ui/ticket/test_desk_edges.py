@@ -4,11 +4,14 @@ and the intake journal racing a discard."""
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.services.queue_model import QueueQuery, QueueView
@@ -49,10 +52,12 @@ def test_an_edit_after_resolving_is_not_retried_forever(
     qtbot.waitUntil(lambda: ws.handoff.state.text().startswith("Resolved"), timeout=10_000)
     failures = []
     ws.autosaver.failed.connect(failures.append)
-    ws.intake.edits["site"].setText("HQ")
-    ws.intake.edits["site"].textEdited.emit("HQ")
-    qtbot.wait(6000)
-    assert len(failures) <= 1
+    with qtbot.waitSignal(ws.autosaver.failed, timeout=10_000):
+        ws.intake.edits["site"].setText("HQ")
+        ws.intake.edits["site"].textEdited.emit("HQ")
+    # Refused, not busy: nothing is left pending, so no retry is coming.
+    assert not ws.autosaver.pending
+    assert len(failures) == 1
 
 
 def test_closing_an_unopened_ticket_forgets_its_intake(
@@ -61,23 +66,26 @@ def test_closing_an_unopened_ticket_forgets_its_intake(
     window = desk_window.window
     ws = new_ws(qtbot, window)
     fill(ws, caller="Sam Okafor")
-    qtbot.wait(100)
-    key = ws.journal_key
-    window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-    qtbot.wait(1500)
-    desk_window.window._runner.wait_for_done(5000)
-    journal = tmp_path / "unopened-intake" / f"{key}.json"
+    journal = tmp_path / "unopened-intake" / f"{ws.journal_key}.json"
+    ws.flush()
+    qtbot.waitUntil(journal.is_file, timeout=10_000)  # the intake was kept
+    window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))  # starts the discard
+    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
     assert not journal.exists()
 
 
 def test_a_second_open_press_makes_no_second_ticket(qtbot: QtBot, desk_window: DeskWindow) -> None:
     window = desk_window.window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     ws = new_ws(qtbot, window)
     fill(ws)
     ws.intake.open_button.click()
-    ws.intake.open_button.click()  # Ctrl+Return pressed again while "Opening…"
+    # Pressed again while "Opening…": the button is disabled by now, the shortcut is not.
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(ws.intake.edits["summary"], Qt.Key.Key_Return, ctrl)
     qtbot.waitUntil(lambda: ws.handoff is not None, timeout=20_000)
-    qtbot.wait(2000)
+    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=20_000)  # a second open is done too
     everything = QueueQuery(QueueView.ALL, agent="alice")
     assert desk_window.desk.workstation_queries.count(everything) == 1
     assert ws.steps.count() == 4
@@ -113,17 +121,19 @@ def test_a_save_racing_the_discard_does_not_bring_the_intake_back(
     qtbot: QtBot, desk_window: DeskWindow, tmp_path: Path
 ) -> None:
     window = desk_window.window
-    qtbot.wait(2000)
     left = 0
     for i in range(15):
         ws = new_ws(qtbot, window)
         fill(ws, caller=f"Sam {i}")
-        key = ws.journal_key
+        journal = tmp_path / "unopened-intake" / f"{ws.journal_key}.json"
+        ws.flush()
+        qtbot.waitUntil(lambda ws=ws: not ws.autosaver.pending, timeout=10_000)
+        assert journal.is_file()  # the intake was kept
+        fill(ws, caller=f"Sam {i} Okafor")
+        ws.flush()  # this save runs on a worker thread while the discard runs on another
         window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-        qtbot.wait(300)
-        window._runner.wait_for_done(5000)
-        qtbot.wait(50)
-        if (tmp_path / "unopened-intake" / f"{key}.json").exists():
+        qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
+        if journal.exists():
             left += 1
     assert left == 0
 
@@ -139,9 +149,10 @@ def test_closing_a_tab_during_a_save_still_saves_the_last_edit(
     qtbot.waitUntil(lambda: ws.handoff is not None, timeout=20_000)
     qtbot.waitUntil(lambda: not ws.autosaver.pending, timeout=10_000)
     real = desk.drafts.save
+    closed = threading.Event()
 
     def slow(ref: str, content: Any, base: int | None) -> int:
-        time.sleep(0.3)  # e.g. SQLite waiting on the delivery's write lock
+        closed.wait(10)  # e.g. SQLite waiting on the delivery's write lock until the tab closes
         return real(ref, content, base)
 
     monkeypatch.setattr(desk.drafts, "save", slow)
@@ -152,8 +163,8 @@ def test_closing_a_tab_during_a_save_still_saves_the_last_edit(
     ws.intake.edits["site"].textEdited.emit("HQ floor 3")
     ref = ws.ref
     window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-    qtbot.wait(2500)
-    window._runner.wait_for_done(5000)
+    closed.set()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(ws), timeout=10_000)  # once its last save is in
     site = desk.drafts.load(ref).content["intake"]["site"]
     assert site == "HQ floor 3"
 
