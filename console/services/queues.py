@@ -34,8 +34,6 @@ from sqlalchemy import (
 from console.services.queue_model import (
     PageKey,
     QueueQuery,
-    QueueView,
-    SortColumn,
     StatementShape,
     TicketPage,
     TicketQueue,
@@ -45,18 +43,6 @@ from console.services.queue_model import (
 )
 from console.store.database import TicketStore
 from console.store.repositories import DRAFTS, PACKAGES, TICKETS
-
-# The value types live in queue_model (free of SQLAlchemy, for the stdlib reader too); the
-# names stay importable from here.
-__all__ = [
-    "PageKey",
-    "QueueQuery",
-    "QueueView",
-    "SortColumn",
-    "TicketPage",
-    "TicketQueries",
-    "TicketRow",
-]
 
 
 class TicketQueries(TicketQueue):

@@ -39,7 +39,8 @@ from sqlalchemy import func, select, text
 from console.services.demo import DemoSeeder
 from console.services.demo_catalog import AGENTS
 from console.services.drafts import DraftService
-from console.services.queues import PageKey, QueueQuery, QueueView, SortColumn, TicketQueries
+from console.services.queue_model import PageKey, QueueQuery, QueueView, SortColumn
+from console.services.queues import TicketQueries
 from console.store.database import TicketStore, open_store, parse_store_url
 from console.store.models import Ticket
 from tests.builders import add_ticket
@@ -199,7 +200,8 @@ page = SqliteTicketQueries(Path(STORE)).page(QueueQuery(), None, 200)
 assert len(page.rows) == 200
 """,
     "SQLAlchemy reader (queues)": """
-from console.services.queues import QueueQuery, TicketQueries
+from console.services.queues import TicketQueries
+from console.services.queue_model import QueueQuery
 from console.store.database import open_store, parse_store_url
 page = TicketQueries(open_store(parse_store_url(STORE))).page(QueueQuery(), None, 200)
 assert len(page.rows) == 200

@@ -34,7 +34,7 @@ def test_version_and_help_from_the_installed_command() -> None:
         [sys.executable, "-m", "console", "--version"], capture_output=True, text=True, check=True
     )
     assert version.stdout.strip() == f"agent-console {__version__}"
-    # With no command it is the window (tests/ui/test_startup.py); --help is the CLI's usage.
+    # With no command it is the window (tests/ui/shell/test_startup.py); --help is the CLI's usage.
     usage = subprocess.run(
         [sys.executable, "-m", "console", "--help"], capture_output=True, text=True, timeout=60
     )

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import insert, select
 
 from console.domain.enums import Category, Channel, TicketStatus
-from console.services.queues import (
+from console.services.queue_model import (
     PageKey,
     QueueQuery,
     QueueView,
     SortColumn,
     TicketPage,
-    TicketQueries,
     TicketRow,
 )
+from console.services.queues import TicketQueries
 from console.store.database import TicketStore
 from console.store.repositories import DRAFTS, PACKAGES, TICKETS
 

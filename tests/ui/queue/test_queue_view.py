@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QVBoxLayout,
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from console.services import queues
+from console.services import queue_model, queues
 from console.store.database import TicketStore
 from console.store.models import Ticket
 from console.ui.common.tasks import ImmediateTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -330,10 +330,10 @@ def test_search_and_sort_of_a_real_store_happen_in_its_database(
     tickets = queues.TicketQueries(seeded_store)
 
     def factory(search: str, sort: str, descending: bool) -> PageSource:
-        query = queues.QueueQuery(
-            queues.QueueView.ALL,
+        query = queue_model.QueueQuery(
+            queue_model.QueueView.ALL,
             search=search,
-            sort=queues.SortColumn(sort),
+            sort=queue_model.SortColumn(sort),
             descending=descending,
         )
         return lambda after, limit: tickets.page(query, after, limit)

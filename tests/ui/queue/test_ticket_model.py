@@ -27,7 +27,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.services.demo import DemoSeeder
-from console.services.queues import QueueQuery, QueueView, TicketQueries
+from console.services.queue_model import QueueQuery, QueueView
+from console.services.queues import TicketQueries
 from console.store.database import TicketStore, open_store, parse_store_url
 from console.store.models import Ticket
 from console.ui.common.tasks import ImmediateTaskRunner, TaskRunner, ThreadPoolTaskRunner
