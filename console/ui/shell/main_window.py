@@ -224,6 +224,11 @@ class MainWindow(QMainWindow):
         self._outbox_timer.start()
         self._sla_timer.start()
 
+    @property
+    def idle(self) -> bool:
+        """No background task is running (every result has been handed over or dropped)."""
+        return not self._runner.busy
+
     def shutdown(self) -> None:
         """After the event loop: let running tasks (a draft save, a delivery) finish, and
         deliver their results, since a save that ran during the last one follows it."""

@@ -96,7 +96,7 @@ def test_the_next_start_offers_the_draft_a_killed_console_held(
     desk, window, sessions = start_window(qtbot, store_url, tmp_path)
     try:
         qtbot.waitUntil(lambda: bool(sessions), timeout=20_000)  # the check for a crash ran...
-        qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=20_000)  # ...and was answered
+        qtbot.waitUntil(lambda: window.idle, timeout=20_000)  # ...and was answered
         assert not window.recovery_banner.isVisible()
     finally:
         window.shutdown()

@@ -70,7 +70,7 @@ def test_closing_an_unopened_ticket_forgets_its_intake(
     ws.flush()
     qtbot.waitUntil(journal.is_file, timeout=10_000)  # the intake was kept
     window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))  # starts the discard
-    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.idle, timeout=10_000)
     assert not journal.exists()
 
 
@@ -85,7 +85,7 @@ def test_a_second_open_press_makes_no_second_ticket(qtbot: QtBot, desk_window: D
     ctrl = Qt.KeyboardModifier.ControlModifier
     qtbot.keyClick(ws.intake.edits["summary"], Qt.Key.Key_Return, ctrl)
     qtbot.waitUntil(lambda: ws.handoff is not None, timeout=20_000)
-    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=20_000)  # a second open is done too
+    qtbot.waitUntil(lambda: window.idle, timeout=20_000)  # a second open is done too
     everything = QueueQuery(QueueView.ALL, agent="alice")
     assert desk_window.desk.workstation_queries.count(everything) == 1
     assert ws.steps.count() == 4
@@ -100,7 +100,7 @@ def test_closing_a_tab_while_its_ticket_opens_raises_nothing(
     ws.intake.open_button.click()
     window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
     window.deliver_outbox()  # a task after it, to know the open's result came back
-    qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=20_000)  # pytest-qt fails on errors
+    qtbot.waitUntil(lambda: window.idle, timeout=20_000)  # pytest-qt fails on errors
 
 
 def test_intake_corrections_reach_the_ticket(qtbot: QtBot, desk_window: DeskWindow) -> None:
@@ -132,7 +132,7 @@ def test_a_save_racing_the_discard_does_not_bring_the_intake_back(
         fill(ws, caller=f"Sam {i} Okafor")
         ws.flush()  # this save runs on a worker thread while the discard runs on another
         window.tabs.tabCloseRequested.emit(window.tabs.indexOf(ws))
-        qtbot.waitUntil(lambda: window._runner.busy == 0, timeout=10_000)
+        qtbot.waitUntil(lambda: window.idle, timeout=10_000)
         if journal.exists():
             left += 1
     assert left == 0
