@@ -15,11 +15,17 @@ from typing import NoReturn
 import psycopg
 import pytest
 
+from tests.support import traced_pool
 from tests.support.postgres import PostgresCluster
 from tests.support.threads import threads_left_running
 
 # Before any Qt import: tests never need a screen unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    traced_pool.trace_pool_tasks()  # let coverage see the task runner's pool threads
+
 
 _database_numbers = itertools.count(1)
 
