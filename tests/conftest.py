@@ -1,7 +1,8 @@
 """Fixtures every test directory may use: throwaway PostgreSQL clusters and thread hygiene.
 
 Its hooks: without PySide6 (the headless run, ``tests/support/headless.py``) any Qt import fails
-the run; with it, coverage follows the task runner's pool threads.
+the run; with it, coverage follows the task runner's pool threads; SIGTERM stops the run after
+the test in progress.
 
 Sub-directories add their own fixtures in their own ``conftest.py``; keep this one general.
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import signal
 import threading
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import NoReturn
 
 import psycopg
@@ -31,6 +34,21 @@ _qt_guard = None if headless.installed("PySide6") else headless.QtImportGuard().
 def pytest_configure(config: pytest.Config) -> None:
     if _qt_guard is None:  # Qt is installed: let coverage see the task runner's pool threads
         traced_pool.trace_pool_tasks()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `./dev test` stops a run it started in the background with SIGTERM. Stop after the test
+    # in progress, as -x does after a failure, so that the session's fixtures still remove
+    # their PostgreSQL clusters. (An exception raised from the handler would land in whatever
+    # Qt slot was running, and pytest-qt would report it there and go on.) A second SIGTERM
+    # ends the process at once, for a test that hangs.
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if session.shouldstop:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        session.shouldstop = f"stopped by signal {signum}"
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
