@@ -1,5 +1,9 @@
 """Fixtures every test directory may use: throwaway PostgreSQL clusters and thread hygiene.
 
+Its hooks: without PySide6 (the headless run, ``tests/support/headless.py``) any Qt import fails
+the run; with it, coverage follows the task runner's pool threads; SIGTERM stops the run after
+the test in progress.
+
 Sub-directories add their own fixtures in their own ``conftest.py``; keep this one general.
 """
 
@@ -8,19 +12,68 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import signal
 import threading
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import NoReturn
 
 import psycopg
 import pytest
 
+from tests.support import headless, traced_pool
 from tests.support.missing import skip_or_fail_in_ci
 from tests.support.postgres import PostgresCluster
 from tests.support.threads import threads_left_running
 
 # Before any Qt import: tests never need a screen unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_qt_guard = None if headless.installed("PySide6") else headless.QtImportGuard().install()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _qt_guard is None:  # Qt is installed: let coverage see the task runner's pool threads
+        traced_pool.trace_pool_tasks()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `./dev test` stops a run it started in the background with SIGTERM. Stop after the test
+    # in progress, as -x does after a failure, so that the session's fixtures still remove
+    # their PostgreSQL clusters. (An exception raised from the handler would land in whatever
+    # Qt slot was running, and pytest-qt would report it there and go on.) A second SIGTERM
+    # ends the process at once, for a test that hangs.
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if session.shouldstop:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        session.shouldstop = f"stopped by signal {signum}"
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    if not headless.installed("pytestqt"):
+        headless.register_pytest_qt_ini(parser)
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    if _qt_guard is not None:
+        _qt_guard.current = nodeid
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Also when the test caught the error: importing Qt at all is the failure.
+    if _qt_guard is not None and _qt_guard.attempts:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _qt_guard is not None and _qt_guard.attempts:
+        terminalreporter.section("Qt imported in the headless run", red=True)
+        for attempt in _qt_guard.attempts:
+            terminalreporter.line(f"import {attempt}")
+
 
 _database_numbers = itertools.count(1)
 
