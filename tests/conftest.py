@@ -21,7 +21,7 @@ from typing import NoReturn
 import psycopg
 import pytest
 
-from tests.support import headless, traced_pool
+from tests.support import headless
 from tests.support.missing import skip_or_fail_in_ci
 from tests.support.postgres import PostgresCluster
 from tests.support.threads import threads_left_running
@@ -30,11 +30,6 @@ from tests.support.threads import threads_left_running
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 _qt_guard = None if headless.installed("PySide6") else headless.QtImportGuard().install()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if _qt_guard is None:  # Qt is installed: let coverage see the task runner's pool threads
-        traced_pool.trace_pool_tasks()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -16,6 +16,8 @@ so a widget test reads like a story with no waiting.
 from __future__ import annotations
 
 import itertools
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -120,6 +122,11 @@ class _Task(QRunnable):
         self._finished = finished
 
     def run(self) -> None:
+        # Qt's pool threads start untraced, unlike threading.Thread: a tracer set for new
+        # threads (coverage measuring the tests, a debugger) would miss the pool's work.
+        trace = threading.gettrace()
+        if trace is not None and sys.gettrace() is None:
+            sys.settrace(trace)
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
