@@ -123,10 +123,14 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         # Qt's pool threads start untraced, unlike threading.Thread: a tracer set for new
-        # threads (coverage measuring the tests, a debugger) would miss the pool's work.
+        # threads (coverage measuring the tests, a debugger) would miss the pool's work. It
+        # applies to the calls made after it, hence the work in a method of its own.
         trace = threading.gettrace()
         if trace is not None and sys.gettrace() is None:
             sys.settrace(trace)
+        self._work()
+
+    def _work(self) -> None:
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
