@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,44 @@ def test_no_command_means_the_window(argv: list[str], window: bool) -> None:
     from console.__main__ import wants_window
 
     assert wants_window(argv) is window
+
+
+@pytest.fixture
+def own_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The config, data and QSettings folders of an in-process start, under ``tmp_path``; the
+    application's names are put back afterwards (run() sets them for QSettings)."""
+    from PySide6.QtWidgets import QApplication
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    app = QApplication.instance()
+    assert app is not None
+    names = app.applicationName(), app.organizationName()
+    yield tmp_path
+    app.setApplicationName(names[0])
+    app.setOrganizationName(names[1])
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_run_in_process_shows_the_first_page_then_exits_0(
+    qtbot: object, seeded: str, own_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.app import run as run_app
+
+    assert run_app(["--store", seeded, "--exit-after-startup"], environ={}) == 0
+    [line] = [n for n in capsys.readouterr().out.splitlines() if n.startswith("startup_ms=")]
+    assert int(line.removeprefix("startup_ms=")) > 0
+
+
+def test_a_broken_config_file_is_one_sentence_and_exit_2(
+    qtbot: object, own_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.app import run as run_app
+
+    config = own_dirs / "xdg_config_home" / "agent-console" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[agent]\nrole = 'wizard'\n", encoding="utf-8")
+    assert run_app(["--exit-after-startup"], environ={}) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("agent-console: ") and "role" in err
+    assert "Traceback" not in err
