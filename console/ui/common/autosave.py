@@ -80,8 +80,8 @@ class Autosaver(QObject, Generic[S, R]):
             return  # a running save is followed by another when it returns (see _done)
         self._dirty = False
         self._saving = True
-        state = self._read_state()
-        self._runner.run_task(lambda: self._write(state), self._done, self, label="Saving draft")
+        state, write = self._read_state(), self._write
+        self._runner.run_task(lambda: write(state), self._done, self, label="Saving draft")
 
     def _done(self, written: R | None, error: BaseException | None) -> None:
         self._saving = False

@@ -149,7 +149,10 @@ class TicketWorkspace(QWidget):
         self.autosaver.saved.connect(self._draft_written)
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
         self._say("Opening…" if ref else "Loading playbooks…")
-        self._runner.run_task(self._load, self._loaded, self, label="Opening the ticket")
+        key = self.journal_key
+        self._runner.run_task(
+            lambda: _load(desk, journal, ref, key), self._loaded, self, label="Opening the ticket"
+        )
 
     # -- the main window's Workspace protocol ---------------------------------------------
 
@@ -197,19 +200,6 @@ class TicketWorkspace(QWidget):
         self.notice.setVisible(bool(text))  # an empty label would still take a line
 
     # -- loading -----------------------------------------------------------------------------
-
-    def _load(self) -> Opened:
-        """Worker thread: everything the panels need before they can be built."""
-        desk, ref, journal, key = self._desk, self.ref, self._tools.journal, self.journal_key
-        playbooks = desk.playbooks
-        if ref is None:
-            kept = [e.state for e in journal.entries() if e.key == key]
-            return Opened(kept[0] if kept else {}, None, playbooks)
-        from console.services.intake import IntakeForm
-
-        ticket = desk.ticket(ref)  # one read for the form and the status
-        form = IntakeForm.of_ticket(ticket).to_mapping()
-        return Opened(form, desk.drafts.load(ref), playbooks, ticket.status)
 
     def _loaded(self, opened: Opened | None, error: BaseException | None) -> None:
         if error is not None or opened is None:
@@ -494,6 +484,19 @@ class TicketWorkspace(QWidget):
 
     def _playbook(self, playbook_id: str) -> Playbook | None:
         return next((p for p in self._playbooks if p.id == playbook_id), None)
+
+
+def _load(desk: Desk, journal: IntakeJournal, ref: str | None, journal_key: str) -> Opened:
+    """Worker thread: everything a workspace's panels need before they can be built."""
+    playbooks = desk.playbooks
+    if ref is None:
+        kept = [e.state for e in journal.entries() if e.key == journal_key]
+        return Opened(kept[0] if kept else {}, None, playbooks)
+    from console.services.intake import IntakeForm
+
+    ticket = desk.ticket(ref)  # one read for the form and the status
+    form = IntakeForm.of_ticket(ticket).to_mapping()
+    return Opened(form, desk.drafts.load(ref), playbooks, ticket.status)
 
 
 @dataclass(frozen=True)
