@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from console.services.intake_journal import IntakeJournal
     from console.services.queue_model import PageKey, TicketPage, TicketQueue
     from console.services.queues_sqlite import SqliteTicketQueries
-    from console.services.recovery import WorkSession
+    from console.services.work_sessions import WorkSessions
     from console.settings import Settings
     from console.store.database import TicketStore
     from console.ui.common.tasks import ThreadPoolTaskRunner
@@ -96,8 +96,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     code = app.exec()
     window.shutdown()
     desk.close()
-    for session in sessions:
-        session.end()  # a clean exit: nothing to offer to restore next time
+    sessions.end()  # a clean exit: nothing to offer to restore next time
     return code
 
 
@@ -107,9 +106,9 @@ class DeskWindow(NamedTuple):
     desk: Desk
     """The services, opened lazily."""
     window: MainWindow
-    sessions: list[WorkSession]
-    """This run's work session marker, once the window has checked for a crashed session
-    (appended by a worker; read when the window has shut down)."""
+    sessions: WorkSessions
+    """This run's work session marker, begun once the window has checked for a crashed
+    session."""
 
 
 class CurrentSettings:
@@ -141,6 +140,7 @@ def build_desk_window(
     from console.config import data_dir as default_data_dir
     from console.services.desk import Agent, Desk
     from console.services.intake_journal import IntakeJournal
+    from console.services.work_sessions import WorkSessions
     from console.ui.common.tasks import ThreadPoolTaskRunner
     from console.ui.handoff.attachments.screen_capture import ScreenCapturer
     from console.ui.shell.main_window import MainWindow
@@ -183,7 +183,7 @@ def build_desk_window(
     runner = ThreadPoolTaskRunner()
     directory = data_dir or default_data_dir()
     journal = IntakeJournal(directory)
-    sessions: list[WorkSession] = []
+    sessions = WorkSessions()
     parts = _Parts(
         run_check or _run_check,
         capture_device or _capture_device,
@@ -211,7 +211,7 @@ def _settle_garbage_collector() -> None:
 
 
 def _recover(
-    desk: Desk, directory: Path, journal: IntakeJournal, sessions: list[WorkSession]
+    desk: Desk, directory: Path, journal: IntakeJournal, sessions: WorkSessions
 ) -> list[Restorable]:
     """Worker thread: begin this run's work session and list what is left to restore: the
     drafts a crashed session was working on, and intake typed but never opened."""
@@ -227,7 +227,7 @@ def _recover(
         # crash is still there to offer at the next start.
         drafts = desk.recovery.unsaved_since(crashed.started_at, desk.agent.username)
         items = [Restorable(draft.ref, ref=draft.ref) for draft in drafts] + items
-    sessions.append(WorkSession.begin(directory, os.getpid(), utc_now()))
+    sessions.begin(directory, os.getpid(), utc_now())
     return items
 
 

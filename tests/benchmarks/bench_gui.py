@@ -547,8 +547,7 @@ class StallBench:
             window.hide()  # not close(): waiting packages would ask a modal question
             window.shutdown()
             desk.close()
-            for session in sessions:
-                session.end()
+            sessions.end()
         self.opened.clear()
 
     # -- the scenarios ---------------------------------------------------------------------------

@@ -179,3 +179,27 @@ def test_only_the_agents_still_open_work_since_the_session_counts(
 
     found = RecoveryService(any_store).unsaved_since(started, "aiko")
     assert [(d.ref, d.revision) for d in found] == [("HD-BACK001", 2), ("HD-MINE001", 1)]
+
+
+def test_work_sessions_end_removes_the_marker_the_worker_began(tmp_path: Path) -> None:
+    from console.services.work_sessions import WorkSessions
+
+    sessions = WorkSessions()
+    assert not sessions.begun
+    sessions.begin(tmp_path, os.getpid(), utc_now())
+    assert sessions.begun
+    assert (tmp_path / MARKER_NAME).is_file()
+    sessions.end()
+    assert not (tmp_path / MARKER_NAME).exists()
+
+
+def test_a_session_begun_after_a_clean_exit_writes_no_marker(tmp_path: Path) -> None:
+    """The crash check may still be running when the agent quits: its late begin() must not
+    leave a marker that the next start would take for a crash."""
+    from console.services.work_sessions import WorkSessions
+
+    sessions = WorkSessions()
+    sessions.end()
+    sessions.begin(tmp_path, os.getpid(), utc_now())
+    assert not sessions.begun
+    assert not (tmp_path / MARKER_NAME).exists()

@@ -20,6 +20,7 @@ from console.app import build_desk_window
 from console.diagnostics.collect_processes import CpuSampler
 from console.diagnostics.redaction import Privacy
 from console.diagnostics.snapshot import Snapshot, capture_snapshot
+from console.services.work_sessions import WorkSessions
 from console.settings import Settings
 from console.ui.shell.main_window import MainWindow
 
@@ -51,14 +52,13 @@ def recorded_laptop(level: Privacy) -> Snapshot:
 class DeskWindow:
     desk: Any
     window: MainWindow
-    sessions: list[Any]
+    sessions: WorkSessions
     exports: Path
 
     def close(self) -> None:
         self.window.shutdown()
         self.desk.close()
-        for session in self.sessions:
-            session.end()
+        self.sessions.end()
 
 
 def open_desk_window(

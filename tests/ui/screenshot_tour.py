@@ -226,8 +226,7 @@ class Tour:
             self.window.hide()
             self.window.shutdown()
             self.desk.close()
-            for session in self.sessions:
-                session.end()
+            self.sessions.end()
 
     # -- screens -------------------------------------------------------------------------------
 

@@ -89,20 +89,18 @@ def test_the_next_start_offers_the_draft_a_killed_console_held(
     finally:
         window.shutdown()
         desk.close()
-        for session in sessions:
-            session.end()
+        sessions.end()
 
     # A clean exit leaves nothing to offer the time after.
     desk, window, sessions = start_window(qtbot, store_url, tmp_path)
     try:
-        qtbot.waitUntil(lambda: bool(sessions), timeout=20_000)  # the check for a crash ran...
+        qtbot.waitUntil(lambda: sessions.begun, timeout=20_000)  # the check for a crash ran...
         qtbot.waitUntil(lambda: window.idle, timeout=20_000)  # ...and was answered
         assert not window.recovery_banner.isVisible()
     finally:
         window.shutdown()
         desk.close()
-        for session in sessions:
-            session.end()
+        sessions.end()
 
 
 @pytest.mark.slow
@@ -130,5 +128,4 @@ def test_intake_typed_before_the_ticket_was_opened_survives_a_crash(
     finally:
         window.shutdown()
         desk.close()
-        for session in sessions:
-            session.end()
+        sessions.end()

@@ -47,8 +47,7 @@ window.start()
 app.exec()
 window.shutdown()
 desk.close()
-for s in sessions:
-    s.end()
+sessions.end()
 """
 
 
