@@ -328,7 +328,7 @@ class AttachmentsPanel(QWidget):
             else:
                 self._say(problem)  # "" when the agent cancelled: nothing to say
 
-        if start(captured, hide_window=self.hide_window.isChecked()):
+        if start(captured, self, hide_window=self.hide_window.isChecked()):
             self._update_buttons()
         else:
             self._say("A capture is already running.")

@@ -26,6 +26,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from console.ui.common.tasks import alive
+
 GrabScreen = Callable[[QScreen], QImage]
 """Returns a picture of the whole of one screen, in device pixels."""
 
@@ -207,13 +209,21 @@ class ScreenCapturer(QObject):
     def busy(self) -> bool:
         return self._busy
 
-    def capture_screen(self, on_done: CaptureDone, *, hide_window: bool = True) -> bool:
-        """Grab the whole screen; ``on_done`` gets the image once the window is back."""
-        return self._start(hide_window, on_done, lambda image: self._finish(on_done, image, ""))
+    def capture_screen(
+        self, on_done: CaptureDone, owner: QObject, *, hide_window: bool = True
+    ) -> bool:
+        """Grab the whole screen; ``on_done`` gets the image once the window is back, unless
+        ``owner`` (the panel that asked) was deleted meanwhile, as with ``run_task``."""
+        done = _bound(on_done, owner)
+        return self._start(hide_window, done, lambda image: self._finish(done, image, ""))
 
-    def capture_region(self, on_done: CaptureDone, *, hide_window: bool = True) -> bool:
-        """Grab the screen, let the agent drag a region over it, hand over that region."""
-        return self._start(hide_window, on_done, lambda image: self._select_region(image, on_done))
+    def capture_region(
+        self, on_done: CaptureDone, owner: QObject, *, hide_window: bool = True
+    ) -> bool:
+        """Grab the screen, let the agent drag a region over it, hand over that region (to
+        ``on_done``, unless ``owner`` is gone by then)."""
+        done = _bound(on_done, owner)
+        return self._start(hide_window, done, lambda image: self._select_region(image, done))
 
     def _screen(self) -> QScreen | None:
         screen = self._window.screen() if self._window is not None else None
@@ -271,3 +281,14 @@ class ScreenCapturer(QObject):
         self._hidden = False
         self._busy = False
         on_done(image, problem)
+
+
+def _bound(on_done: CaptureDone, owner: QObject) -> CaptureDone:
+    """``on_done``, called only while ``owner`` exists: the agent may close the ticket while
+    the window is hidden or the region overlay is up."""
+
+    def done(image: QImage | None, problem: str) -> None:
+        if alive(owner):
+            on_done(image, problem)
+
+    return done

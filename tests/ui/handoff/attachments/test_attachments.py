@@ -222,6 +222,27 @@ def test_a_screenshot_is_redacted_then_stored_as_png(qtbot: QtBot) -> None:
     assert desk.edits == [1]
 
 
+def test_a_ticket_closed_while_its_screenshot_is_taken_gets_no_result(qtbot: QtBot) -> None:
+    """The capturer lives with the window, the panel with its ticket: closing the ticket
+    while the window is hidden for the grab must not hand the picture to a deleted panel."""
+    grabbed: list[int] = []
+
+    def grab(screen: QScreen) -> QImage:
+        grabbed.append(1)
+        return gradient(32, 24)
+
+    desk = make_desk(qtbot, grab=grab)
+    panel = desk.panel
+    qtbot.mouseClick(panel.capture_screen_button, Qt.MouseButton.LeftButton)
+    assert desk.capturer.busy
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel))
+    qtbot.waitUntil(lambda: not desk.capturer.busy)  # grabbed, window back, result dropped
+    assert grabbed == [1]
+    assert desk.window.isVisible()
+    assert desk.store.items == {}
+
+
 def test_the_console_window_is_hidden_while_the_screen_is_grabbed(qtbot: QtBot) -> None:
     visible_at_grab: list[bool] = []
 
@@ -260,7 +281,9 @@ def test_the_real_grab_leaves_the_hidden_window_out_of_the_picture(qtbot: QtBot)
 
     def take(hide: bool) -> QImage:
         results.clear()
-        assert capturer.capture_screen(lambda i, p: results.append((i, p)), hide_window=hide)
+        assert capturer.capture_screen(
+            lambda i, p: results.append((i, p)), capturer, hide_window=hide
+        )
         qtbot.waitUntil(lambda: bool(results), timeout=5000)
         image, problem = results[0]
         assert image is not None, problem
