@@ -1,8 +1,7 @@
 """Fixtures every test directory may use: throwaway PostgreSQL clusters and thread hygiene.
 
 Its hooks: without PySide6 (the headless run, ``tests/support/headless.py``) any Qt import fails
-the run; with it, coverage follows the task runner's pool threads; SIGTERM stops the run after
-the test in progress.
+the run; SIGTERM stops the run after the test in progress.
 
 Sub-directories add their own fixtures in their own ``conftest.py``; keep this one general.
 """

@@ -154,9 +154,11 @@ class ImmediateTaskRunner:
         label: str = "",
     ) -> None:
         self.labels.append(label)
+        # An error reaches on_done as from the pool. Unlike there, KeyboardInterrupt and the
+        # test framework's own exits go on up: this runs on the caller's thread.
         try:
             result = fn()
-        except Exception as exc:  # noqa: BLE001 - the same contract as the pool runner
+        except Exception as exc:  # noqa: BLE001
             error: BaseException | None = exc
             result = None
         else:
