@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import shiboken6
@@ -149,3 +150,29 @@ def test_the_immediate_runner_drops_a_result_for_an_owner_its_work_deleted(qtbot
 
     ImmediateTaskRunner().run_task(close_the_panel, lambda r, e: got.append(r), panel)
     assert got == []
+
+
+def test_a_tracer_set_for_new_threads_follows_the_work_onto_the_pool(
+    qtbot: QtBot, runner: ThreadPoolTaskRunner, owner: QObject
+) -> None:
+    """Coverage and debuggers follow new threads through threading.settrace, which Qt's pool
+    threads never apply: the runner hands the tracer on, or the pool's work goes unseen."""
+    traced: list[int] = []
+
+    def work() -> int:
+        return threading.get_ident()
+
+    def tracer(frame: Any, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is work.__code__:
+            traced.append(threading.get_ident())
+
+    done: list[int | None] = []
+    previous = threading.gettrace()  # coverage's own, when the suite is measured
+    threading.settrace(tracer)
+    try:
+        runner.run_task(work, lambda result, _: done.append(result), owner)
+        qtbot.waitUntil(lambda: bool(done))
+    finally:
+        threading.settrace(previous)  # type: ignore[arg-type]
+    assert traced == done
+    assert traced[0] != threading.get_ident()
