@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from console.domain.checks import CheckStatus
 from console.domain.enums import Category, Trigger
 from console.playbooks.problems import Location
 
@@ -128,16 +129,19 @@ class CheckNode(Node):
 
     def target_for(self, status: str) -> str:
         """Where a result goes: ``pass``, ``fail``, or anything else (``error``, ``skipped``)."""
-        if status == "pass":
+        if status == CheckStatus.PASS:
             return self.on_pass
-        if status == "fail":
+        if status == CheckStatus.FAIL:
             return self.on_fail
         return self.on_error or self.on_fail
 
     def edges(self) -> tuple[Edge, ...]:
-        edges = [Edge("pass", self.on_pass, "on_pass"), Edge("fail", self.on_fail, "on_fail")]
+        edges = [
+            Edge(CheckStatus.PASS.value, self.on_pass, "on_pass"),
+            Edge(CheckStatus.FAIL.value, self.on_fail, "on_fail"),
+        ]
         if self.on_error is not None:
-            edges.append(Edge("error", self.on_error, "on_error"))
+            edges.append(Edge(CheckStatus.ERROR.value, self.on_error, "on_error"))
         return tuple(edges)
 
 

@@ -237,14 +237,14 @@ class PlaybookRunner:
             result = run(node.check, node.args)
         except Exception as exc:  # noqa: BLE001 - a broken check is recorded, not fatal
             if isinstance(exc, CheckUnavailable):
-                status, reason = "skipped", str(exc) or "the check is not available here"
+                status, reason = CheckStatus.SKIPPED, str(exc) or "the check is not available here"
                 evidence = {"reason": reason}
             else:
                 detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                status, reason = "error", f"the check could not run ({detail})"
+                status, reason = CheckStatus.ERROR, f"the check could not run ({detail})"
                 evidence = {"error": reason}
             record = CheckRecord(
-                node.check, node.args, status, reason, MappingProxyType(evidence), None
+                node.check, node.args, status.value, reason, MappingProxyType(evidence), None
             )
             return self._checked(node, record)
         return self.record_check(result)
