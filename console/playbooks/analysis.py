@@ -33,6 +33,7 @@ def analyse(draft: Draft, report: Report, catalog: CheckCatalog) -> None:
         )
         return
     _check_loops(playbook, report, finishing)
+    _check_branch_loops(playbook, report)
     if playbook.start not in draft.node_ids:
         return
     reachable = reachable_from(playbook, playbook.start, draft.node_ids)
@@ -136,6 +137,24 @@ def _check_loops(playbook: Playbook, report: Report, finishing: frozenset[str]) 
             names = ", ".join(repr(node_id) for node_id in component)
             message = f"nodes {names} form a loop with no way out"
         report.error(first.location, f"{message}: no resolve or escalate node can be reached")
+
+
+def _check_branch_loops(playbook: Playbook, report: Report) -> None:
+    """Report each cycle made of branch nodes alone. A branch asks nobody and sets no fact,
+    so with facts that lead round such a cycle once, the run goes round it for ever (the
+    runner refuses it then); a way out for other facts does not help those."""
+    branches = [n.id for n in playbook.nodes.values() if isinstance(n, BranchNode)]
+    for component in _cycles(playbook, branches):
+        first = playbook.nodes[component[0]]
+        if len(component) == 1:
+            message = f"branch {first.id!r} can lead back to itself"
+        else:
+            names = ", ".join(repr(node_id) for node_id in component)
+            message = f"branches {names} can lead round in a loop"
+        report.error(
+            first.location,
+            f"{message}, and nothing in between asks or sets a fact: the run would never end",
+        )
 
 
 def _cycles(playbook: Playbook, among: list[str]) -> list[list[str]]:

@@ -384,6 +384,27 @@ def test_a_loop_with_a_way_out_is_fine() -> None:
     assert findings(text) == []
 
 
+def test_branches_that_can_lead_round_in_a_loop() -> None:
+    """Hypothesis found it: 'a' branches back to itself by default, so a ticket whose OS is
+    not Windows would run round it for ever, though Windows has a way out."""
+    text = (
+        "id: x\ntitle: X\nversion: 1\ncategory: other\nstart: a\nnodes:\n"
+        "  a:\n    branch: {fact: os_family, cases: {windows: b}, default: a}\n"
+        "  b:\n    resolve: {summary: ok}\n"
+    )
+    assert findings(text) == [
+        "7:3: error: branch 'a' can lead back to itself, and nothing in between asks or sets "
+        "a fact: the run would never end"
+    ]
+    two = text.replace("default: a}", "default: c}") + (
+        "  c:\n    branch: {fact: os_family, cases: {macos: b}, default: a}\n"
+    )
+    assert findings(two) == [
+        "7:3: error: branches 'a', 'c' can lead round in a loop, and nothing in between asks "
+        "or sets a fact: the run would never end"
+    ]
+
+
 def test_a_playbook_without_any_leaf() -> None:
     text = (
         "id: x\ntitle: X\nversion: 1\ncategory: other\nstart: a\nnodes:\n"
