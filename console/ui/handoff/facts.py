@@ -40,6 +40,10 @@ class FactsGrid(QWidget):
     def required(self) -> tuple[str, ...]:
         return self._required
 
+    def typed(self) -> dict[str, str]:
+        """Every fact shown, exactly as typed (empty ones too): what a draft keeps."""
+        return {key: edit.text() for key, edit in self.edits.items()}
+
     def values(self) -> dict[str, str]:
         """Every fact with a value, as typed (surrounding spaces removed)."""
         return {key: text for key, edit in self.edits.items() if (text := edit.text().strip())}
@@ -52,7 +56,7 @@ class FactsGrid(QWidget):
     def merge(self, required: Sequence[str], facts: Mapping[str, str]) -> bool:
         """Add required facts and fill empty values from ``facts``; never change a value the
         grid already has. Returns whether anything changed."""
-        values = {key: edit.text() for key, edit in self.edits.items()}
+        values = self.typed()
         merged_required = tuple(dict.fromkeys((*self._required, *required)))
         changed = merged_required != self._required
         self._required = merged_required

@@ -308,7 +308,7 @@ class HandoffFields(QWidget):
             "queue": self.queue.currentText(),
             "no_diagnostics_reason": self.no_diagnostics.text(),
             "required_facts": list(self.facts.required()),
-            "facts": {key: edit.text() for key, edit in self.facts.edits.items()},
+            "facts": self.facts.typed(),
         }
 
     def set_state(self, state: Mapping[str, Any]) -> None:
