@@ -76,6 +76,15 @@ class DraftLedger:
             self.ticket_intake = dict(saved.intake_written)
 
 
+def worth_retrying(error: BaseException) -> bool:
+    """Whether a failed save may succeed on its own later: the store was busy or could not be
+    reached, or the disk failed for a moment. A refusal (the ticket left tier 1, a newer
+    revision) waits for the agent's next change instead."""
+    from console.store.errors import StoreUnavailable  # StoreBusy is one
+
+    return isinstance(error, StoreUnavailable | OSError)
+
+
 def write_draft(desk: Desk, journal: IntakeJournal, save: DraftSave) -> DraftSaved:
     """Worker thread: store ``save``; an unopened ticket's intake goes to the journal."""
     if save.ref is None:

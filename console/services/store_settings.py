@@ -14,7 +14,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from console.settings import Settings, save_settings
-from console.store.credentials import SERVICE_NAME, Credentials, credential_account
+from console.store.credentials import SERVICE_NAME, credential_account
+
+# What the settings screen saves a password through (the OS keyring, in the app).
+from console.store.credentials import Credentials as Credentials
 from console.store.database import (
     HEAD_REVISION,
     current_revision,

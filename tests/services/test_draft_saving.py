@@ -14,12 +14,14 @@ from console.services.draft_saving import (
     UNOPENED_REVISION,
     DraftLedger,
     DraftSaved,
+    worth_retrying,
     write_draft,
 )
 from console.services.drafts import DraftConflict
 from console.services.intake import IntakeForm
 from console.services.intake_journal import IntakeJournal
 from console.store.database import TicketStore
+from console.store.errors import StoreBusy, StoreUnavailable
 
 INTAKE = {
     "caller": "Sam Okafor",
@@ -97,3 +99,19 @@ def test_an_intake_correction_reaches_the_ticket_once(desk: Desk, journal: Intak
     ledger.record(write_draft(desk, journal, save))
     assert desk.ticket(ref).caller == "Sam Okafor-Reyes"
     assert ledger.next_save(ref, {"intake": corrected}).intake_correction is None
+
+
+@pytest.mark.parametrize(
+    ("error", "retry"),
+    [
+        (StoreBusy("The ticket store is busy."), True),
+        (StoreUnavailable("Cannot reach the ticket store."), True),
+        (OSError("No space left on device"), True),
+        (DraftConflict("HD-1 was saved elsewhere meanwhile.", 3), False),
+        (ValueError("HD-1 is escalated: its draft can no longer change."), False),
+    ],
+)
+def test_only_a_store_or_disk_that_may_recover_is_worth_a_retry(
+    error: BaseException, retry: bool
+) -> None:
+    assert worth_retrying(error) is retry

@@ -39,13 +39,13 @@ from PySide6.QtWidgets import (
 from console.services.store_settings import (
     EXAMPLE_URL,
     TEAM_SCHEMES,
+    Credentials,
     ServerUnreachable,
     TeamUrlInvalid,
     apply_settings,
     check_team_url,
 )
 from console.settings import SECTION_TITLES, SETTINGS, Setting, Settings, SettingValue
-from console.store.credentials import Credentials
 from console.ui.common.tasks import TaskRunner
 from console.ui.common.widgets import named
 

@@ -19,7 +19,13 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from console.domain.ticket import WORKING_STATUSES
-from console.services.draft_saving import DraftLedger, DraftSave, DraftSaved, write_draft
+from console.services.draft_saving import (
+    DraftLedger,
+    DraftSave,
+    DraftSaved,
+    worth_retrying,
+    write_draft,
+)
 from console.ui.common.autosave import Autosaver
 from console.ui.common.shortcuts import Shortcut
 from console.ui.common.tasks import TaskRunner
@@ -144,7 +150,7 @@ class TicketWorkspace(QWidget):
             lambda: ledger.next_save(self.ref, self.draft_state()),
             lambda save: write_draft(desk, journal, save),
             parent=self,
-            is_transient=_transient,
+            is_transient=worth_retrying,
         )
         self.autosaver.saved.connect(self._draft_written)
         self.autosaver.failed.connect(lambda text: self.message.emit(f"Draft not saved: {text}"))
@@ -518,11 +524,3 @@ class _TicketAttachments:
 
 def _ignore(_result: object, _error: BaseException | None) -> None:
     """For work whose outcome nobody waits for (forgetting an unopened intake)."""
-
-
-def _transient(error: BaseException) -> bool:
-    """A failed save worth retrying on its own: the store is busy or unreachable. A refusal
-    (the ticket left tier 1, a newer revision) waits for the agent's next change."""
-    from console.store.errors import StoreUnavailable  # StoreBusy is one
-
-    return isinstance(error, StoreUnavailable | OSError)
