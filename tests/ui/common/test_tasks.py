@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -16,12 +16,8 @@ from console.ui.common.tasks import ImmediateTaskRunner, ThreadPoolTaskRunner
 
 
 @pytest.fixture
-def runner(qtbot: QtBot) -> ThreadPoolTaskRunner:
-    pool = QThreadPool()
-    pool.setMaxThreadCount(2)
-    task_runner = ThreadPoolTaskRunner(pool)
-    yield task_runner
-    assert task_runner.wait_for_done(5000)
+def runner(pool_runner: ThreadPoolTaskRunner) -> ThreadPoolTaskRunner:
+    return pool_runner
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -248,15 +248,6 @@ def test_a_failed_page_shows_its_sentence_and_retry_recovers(
     qtbot.mouseClick(view.retry, Qt.MouseButton.LeftButton)
     assert not view.error.isVisible()
     assert view.model.rowCount() == 200
-
-
-@pytest.fixture
-def pool_runner(qtbot: QtBot) -> Iterator[ThreadPoolTaskRunner]:
-    pool = QThreadPool()
-    pool.setMaxThreadCount(2)
-    runner = ThreadPoolTaskRunner(pool)
-    yield runner
-    assert runner.wait_for_done(5000)
 
 
 def test_loading_indicator_shows_while_a_page_is_in_flight(

@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QThreadPool,
 )
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
@@ -124,15 +123,6 @@ def model_refs(model: TicketTableModel) -> list[str]:
 @pytest.fixture
 def tickets() -> FakeTickets:
     return FakeTickets(make_rows(10_000))
-
-
-@pytest.fixture
-def pool_runner(qtbot: QtBot) -> Iterator[ThreadPoolTaskRunner]:
-    pool = QThreadPool()
-    pool.setMaxThreadCount(2)
-    runner = ThreadPoolTaskRunner(pool)
-    yield runner
-    assert runner.wait_for_done(5000)
 
 
 def shown_table(qtbot: QtBot, model: TicketTableModel) -> QTableView:
