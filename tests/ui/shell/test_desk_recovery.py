@@ -18,7 +18,7 @@ from console.app import build_desk_window
 from console.settings import Settings
 from console.ui.shell.main_window import MainWindow
 from console.ui.ticket.workspace import TicketWorkspace
-from tests.ui.crash_victim import TYPED
+from tests.ui.shell.crash_victim import TYPED
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -42,7 +42,7 @@ def kill_console(tmp_path: Path, *mode: str) -> tuple[str, str]:
     store_url = f"sqlite:///{tmp_path / 'console.db'}"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     with subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.crash_victim", store_url, str(tmp_path), *mode],
+        [sys.executable, "-m", "tests.ui.shell.crash_victim", store_url, str(tmp_path), *mode],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Screenshots of every screen of a call, from a real window on a real X server (Xvfb).
 
-The tour (``tests/ui/screenshot_tour.py``) runs in its own process: this one's QApplication
+The tour (``tests/ui/shell/screenshot_tour.py``) runs in its own process: this one's QApplication
 draws offscreen. The folder is printed (``screenshots: /path``) so a person can look at it.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.support.xvfb import SCREEN, require_xvfb_run, run_on_xvfb
-from tests.ui.screenshot_tour import SCREENS
+from tests.ui.shell.screenshot_tour import SCREENS
 
 ROOT = Path(__file__).parents[3]
 TOUR_TIMEOUT_S = 240
@@ -56,7 +56,7 @@ def test_every_screen_of_a_call_is_drawn_on_a_real_x_server(
     env["QT_QPA_PLATFORM"] = "xcb"
 
     tour = run_on_xvfb(
-        [sys.executable, "-m", "tests.ui.screenshot_tour", str(folder)],
+        [sys.executable, "-m", "tests.ui.shell.screenshot_tour", str(folder)],
         cwd=ROOT,
         env=env,
         timeout=TOUR_TIMEOUT_S,

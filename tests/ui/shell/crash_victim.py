@@ -1,7 +1,7 @@
 """A console that opens a ticket, types into its handoff, waits for the autosave, says READY
 and then waits to be killed (tests/ui/shell/test_desk_recovery.py).
 
-    python -m tests.ui.crash_victim STORE_URL DATA_DIR [unopened]
+    python -m tests.ui.shell.crash_victim STORE_URL DATA_DIR [unopened]
 
 With ``unopened`` it types the intake of a new ticket and never opens it: READY comes once
 the intake journal holds what was typed.

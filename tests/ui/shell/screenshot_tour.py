@@ -1,6 +1,6 @@
 """A tour of the desk in a real window, one PNG of the whole screen per screen.
 
-    xvfb-run -a -s "-screen 0 1366x768x24" python -m tests.ui.screenshot_tour OUTDIR
+    xvfb-run -a -s "-screen 0 1366x768x24" python -m tests.ui.shell.screenshot_tour OUTDIR
 
 Seeds a throwaway local store with demo tickets, opens the real window on the X server
 (``QT_QPA_PLATFORM=xcb``) over the whole screen, and takes a VPN call from the queue to a
@@ -163,7 +163,7 @@ def error_dialog_image() -> QImage:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m tests.ui.screenshot_tour OUTDIR", file=sys.stderr)
+        print("usage: python -m tests.ui.shell.screenshot_tour OUTDIR", file=sys.stderr)
         return 2
     if not os.environ.get("DISPLAY"):
         print("screenshot tour: no X display; run it under xvfb-run", file=sys.stderr)
