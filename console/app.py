@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from console.ui.common.tasks import ThreadPoolTaskRunner
     from console.ui.diagnostics.panel import CaptureDevice, MeasureDevice
     from console.ui.handoff.attachments.screen_capture import ScreenCapturer
-    from console.ui.shell.main_window import MainWindow, OutboxStatus, Restorable, WindowPorts
+    from console.ui.shell.main_window import MainWindow
+    from console.ui.shell.ports import OutboxStatus, Restorable, WindowPorts
     from console.ui.ticket.workspace import TicketWorkspace
 
 T = TypeVar("T")
@@ -217,7 +218,7 @@ def _recover(
     drafts a crashed session was working on, and intake typed but never opened."""
     from console.services.clock import utc_now
     from console.services.recovery import WorkSession
-    from console.ui.shell.main_window import Restorable
+    from console.ui.shell.ports import Restorable
 
     directory.mkdir(parents=True, exist_ok=True)
     crashed = WorkSession.crashed_before(directory)
@@ -238,7 +239,7 @@ def _ports(
     choice: StoreChoice,
     parts: _Parts,
 ) -> WindowPorts:
-    from console.ui.shell.main_window import OutboxStatus, WindowPorts
+    from console.ui.shell.ports import OutboxStatus, WindowPorts
 
     team_mode = not _is_sqlite(choice.url)
     views = [

@@ -1,17 +1,16 @@
 """The main window: queues on the left, the queue or an open ticket on the right.
 
-Everything it shows comes through :class:`WindowPorts`, which the composition root
-(``console.app``) builds; the window itself opens no store and imports no service, so it
-appears before the heavy parts of the app (SQLAlchemy, pydantic, psutil) are even loaded.
+Everything it shows comes through the ports (:mod:`console.ui.shell.ports`), which the
+composition root (``console.app``) builds; the window itself opens no store and imports no
+service, so it appears before the heavy parts of the app (SQLAlchemy, pydantic, psutil) are
+even loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -20,18 +19,12 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
-    SignalInstance,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -44,103 +37,17 @@ from console.ui.queue.view import QueueView
 from console.ui.shell.help_overlay import HelpOverlay
 from console.ui.shell.messages_bridge import MessagesBridge
 from console.ui.shell.navigation import Navigation
+from console.ui.shell.ports import OutboxStatus, Restorable, WindowPorts, Workspace
+from console.ui.shell.recovery_banner import RecoveryBanner
 from console.ui.shell.status_bar import DeskStatusBar
 
 if TYPE_CHECKING:
     from console.domain.sla import SlaReading
-    from console.services.messages import Messages
     from console.ui.queue.ticket_model import PageSource
 
 OUTBOX_POLL_MS = 15_000
 SLA_REFRESH_MS = 30_000
 AFTER_FIRST_PAGE_MS = 300
-
-
-class Workspace(Protocol):
-    """One open ticket (see console.ui.ticket.workspace.TicketWorkspace), with its signals
-    ``retitled()``, ``submitted(str ref)`` and ``message(str sentence)``."""
-
-    @property
-    def retitled(self) -> SignalInstance: ...
-    @property
-    def submitted(self) -> SignalInstance: ...
-    @property
-    def message(self) -> SignalInstance: ...
-
-    ref: str | None
-
-    def widget(self) -> QWidget: ...
-    def title(self) -> str: ...
-    def flush(self) -> None:
-        """Save the draft now (before the tab closes or the app quits)."""
-        ...
-
-    def closing(self) -> None: ...
-    @property
-    def pending(self) -> bool: ...
-
-    def shortcuts(self) -> list[tuple[str, Sequence[Shortcut]]]: ...
-    def set_delivery_state(self, text: str) -> None: ...
-    def copy_markdown(self) -> None: ...
-    def save_pdf(self, path: Path) -> None: ...
-    def export_package(self, path: Path) -> None: ...
-
-
-@dataclass
-class OutboxStatus:
-    waiting: int
-    last_error: str = ""
-    delivered: tuple[str, ...] = ()
-    """Refs delivered by this run."""
-    failing: Mapping[str, str] = field(default_factory=dict)
-    """Refs still waiting, with the reason of their last failed attempt."""
-    connected: bool = True
-    offline_reason: str = ""
-
-
-@dataclass(frozen=True)
-class Restorable:
-    """A draft of an opened ticket (``ref``) or an unopened intake (``journal_key``)."""
-
-    label: str
-    ref: str | None = None
-    journal_key: str | None = None
-
-
-@dataclass
-class WindowPorts:
-    """What the window needs from the rest of the app; built by ``console.app``."""
-
-    views: Sequence[tuple[str, str]]
-    """(key, label) of the queues this agent sees, in order."""
-    page_source: Callable[[str, str, str, bool], PageSource]
-    """(view key, search, sort column, descending) -> a page source for the queue view."""
-    team_mode: bool
-    store_display: str
-    new_workspace: Callable[[str | None, str | None], Workspace]
-    """(ref, journal key) -> a ticket's workspace: an existing ticket, or a new one (ref None),
-    optionally restoring the unopened intake kept under the key; runs on the GUI thread."""
-    deliver: Callable[[bool], OutboxStatus]
-    """Send the outbox (True: everything waiting, as the agent asked; False: what is due by
-    its back-off); runs on a worker thread."""
-    open_settings: Callable[[QWidget], None] = lambda parent: None
-    choose_save_path: Callable[[QWidget, str, str], Path | None] = field(
-        default=lambda parent, caption, suggested: _ask_save_path(parent, caption, suggested)
-    )
-    """(parent, caption, suggested file name) -> the path the agent chose, or None."""
-    recover: Callable[[], list[Restorable]] = field(default=lambda: [])
-    """What a crashed session left to restore; runs on a worker thread."""
-    messages: Messages | None = None
-    """The services' message channel (console.services.messages.Messages), if any."""
-    count: Callable[[str], int | None] = field(default=lambda view: None)
-    """How many tickets a queue holds (None: not cheap to say); runs on a worker thread."""
-    sla_reading: Callable[[str], SlaReading | None] = field(default=lambda ref: None)
-    """The SLA clock of a ticket (a console.domain.sla.SlaReading); runs on a worker thread."""
-
-
-def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> Path | None:
-    chosen, _ = QFileDialog.getSaveFileName(parent, caption, str(Path.home() / suggested))
-    return Path(chosen) if chosen else None
 
 
 class MainWindow(QMainWindow):
@@ -183,7 +90,8 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self._recoverable: list[Restorable] = []
-        self.recovery_banner = self._recovery_banner()
+        self.recovery_banner = RecoveryBanner()
+        self.recovery_banner.restore_requested.connect(self.restore_drafts)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -404,21 +312,9 @@ class MainWindow(QMainWindow):
         if error is not None:
             self.status.say(f"Could not check for unsaved drafts: {error}")
             return
-        if not items:
-            return
-        self._recoverable = list(items)
-        labels = [item.label for item in items]
-        listed = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-        if any(item.ref for item in items):
-            said = (
-                f"Agent Console stopped unexpectedly while you were working on {listed}. "
-                "Everything up to two seconds before was saved."
-            )
-        else:
-            said = f"Last time you began {listed} without opening it."
-        self.recovery_text.setText(said)
-        self.recovery_banner.show()
-        self.restore_button.setFocus()
+        if items:
+            self._recoverable = list(items)
+            self.recovery_banner.offer([item.label for item in items], any(i.ref for i in items))
 
     def restore_drafts(self) -> None:
         """Open the tickets the crashed session was working on."""
@@ -426,29 +322,6 @@ class MainWindow(QMainWindow):
         for item in self._recoverable:
             self.open_ticket(item.ref, item.journal_key)
         self._recoverable = []
-
-    def _recovery_banner(self) -> QFrame:
-        # A banner, not a modal question: the agent may be on a call when the app restarts.
-        banner = QFrame()
-        banner.setObjectName("recovery_banner")
-        banner.setFrameShape(QFrame.Shape.StyledPanel)
-        banner.setAutoFillBackground(True)
-        banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
-        self.recovery_text = QLabel("")
-        self.recovery_text.setWordWrap(True)
-        self.restore_button = QPushButton("Restore drafts")
-        self.restore_button.setObjectName("restore_drafts")
-        self.restore_button.setAccessibleName("Restore drafts")
-        self.restore_button.clicked.connect(self.restore_drafts)
-        dismiss = QPushButton("Dismiss")
-        dismiss.setAccessibleName("Dismiss the restore offer")
-        dismiss.clicked.connect(banner.hide)
-        row = QHBoxLayout(banner)
-        row.addWidget(self.recovery_text, 1)
-        row.addWidget(self.restore_button)
-        row.addWidget(dismiss)
-        banner.hide()
-        return banner
 
     # -- actions and help ------------------------------------------------------------------
 

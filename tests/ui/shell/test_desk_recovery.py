@@ -76,8 +76,8 @@ def test_the_next_start_offers_the_draft_a_killed_console_held(
     desk, window, sessions = start_window(qtbot, store_url, tmp_path)
     try:
         qtbot.waitUntil(window.recovery_banner.isVisible, timeout=20_000)
-        assert ref in window.recovery_text.text()
-        window.restore_button.click()
+        assert ref in window.recovery_banner.text.text()
+        window.recovery_banner.restore_button.click()
         workspace = window.current_workspace()
         assert isinstance(workspace, TicketWorkspace)
         assert workspace.ref == ref
@@ -111,8 +111,8 @@ def test_intake_typed_before_the_ticket_was_opened_survives_a_crash(
     desk, window, sessions = start_window(qtbot, store_url, tmp_path)
     try:
         qtbot.waitUntil(window.recovery_banner.isVisible, timeout=20_000)
-        assert "a new ticket for Sam Okafor" in window.recovery_text.text()
-        window.restore_button.click()
+        assert "a new ticket for Sam Okafor" in window.recovery_banner.text.text()
+        window.recovery_banner.restore_button.click()
         workspace = window.current_workspace()
         assert isinstance(workspace, TicketWorkspace)
         assert workspace.ref is None and workspace.journal_key == key
