@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,7 @@ if TYPE_CHECKING:
     from console.domain.sla import SlaReading
     from console.services.desk import Desk
     from console.services.intake_journal import IntakeJournal
-    from console.services.queue_model import PageKey, TicketPage, TicketQueue
-    from console.services.queues_sqlite import SqliteTicketQueries
+    from console.services.queue_model import PageKey, TicketPage
     from console.services.work_sessions import WorkSessions
     from console.settings import Settings
     from console.store.database import TicketStore
@@ -45,9 +43,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 APP_NAME = "Agent Console"
-LOCAL_VIEWS = frozenset({"my_open", "drafts"})
-"""Queues read from this workstation's store; in team mode its tickets reach the team store
-only when their package is delivered."""
 
 RunCheck = Callable[[str, Mapping[str, Any]], "CheckResult"]
 ChooseSavePath = Callable[["QWidget", str, str], "Path | None"]
@@ -252,7 +247,10 @@ def _ports(
     if current.value.agent_role == "supervisor":
         views.append(("review", "Review queue"))
 
-    readers = _QueueReaders(desk, None if team_mode else _sqlite_path(choice.url))
+    from console.config import workstation_path
+    from console.services.queue_readers import QueueReaders
+
+    readers = QueueReaders(desk, None if team_mode else _sqlite_path(choice.url), workstation_path)
 
     def count(view: str) -> int:
         from console.services.queue_model import QueueQuery, QueueView
@@ -314,51 +312,6 @@ def _ports(
         new_workspace=new_workspace,
         deliver=deliver,
     )
-
-
-class _QueueReaders:
-    """Who answers a queue: the stdlib sqlite3 reader where the queue lives in a SQLite
-    file (start-up shows the first page without importing SQLAlchemy, about 0.5 s here),
-    else, or when that file is not (yet) readable so, the desk's SQLAlchemy queries."""
-
-    def __init__(self, desk: Desk, tickets_path: Path | None) -> None:
-        self._desk = desk
-        self._tickets_path = tickets_path
-        self._readers: dict[Path, SqliteTicketQueries] = {}
-        self._lock = threading.Lock()
-        desk.on_close.append(self.close)
-
-    def read(self, view: str, ask: Callable[[TicketQueue], T]) -> T:
-        from console.services.queues_sqlite import QueueReaderUnavailable
-
-        fast = self._fast(view)
-        if fast is not None:
-            try:
-                return ask(fast)
-            except QueueReaderUnavailable:
-                pass  # a store not created or migrated yet: the desk opens (and upgrades) it
-        desk = self._desk
-        return ask(desk.workstation_queries if view in LOCAL_VIEWS else desk.queries)
-
-    def _fast(self, view: str) -> TicketQueue | None:
-        from console.config import workstation_path
-        from console.services.queues_sqlite import SqliteTicketQueries
-
-        path = self._tickets_path
-        if path is None and view in LOCAL_VIEWS:
-            path = workstation_path()
-        if path is None:
-            return None
-        with self._lock:
-            if path not in self._readers:
-                self._readers[path] = SqliteTicketQueries(path)
-            return self._readers[path]
-
-    def close(self) -> None:
-        with self._lock:
-            for reader in self._readers.values():
-                reader.close()
-            self._readers.clear()
 
 
 def _is_sqlite(url: str) -> bool:
