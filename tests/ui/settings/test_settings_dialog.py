@@ -30,7 +30,8 @@ from console.store.credentials import (
     credential_account,
 )
 from console.ui.common.tasks import ImmediateTaskRunner, TaskRunner, ThreadPoolTaskRunner
-from console.ui.settings.dialog import FolderListEditor, SettingsDialog, StoreEditor, editor_for
+from console.ui.settings.dialog import SettingsDialog
+from console.ui.settings.editors import FolderListEditor, StoreEditor, editor_for
 
 # The offscreen platform says this whenever a dialog is shown; the dialog is shown so that
 # focus, shortcuts and visibility behave as they do for the agent.
