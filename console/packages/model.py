@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.domain.enums import Category, Channel, Impact, Priority, Trigger, Urgency
+from console.domain.ticket import TicketRecord
 
 SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
@@ -40,6 +41,45 @@ class TicketInfo(_Strict):
     category: Category
     agent: str
     opened_at: datetime
+
+    @classmethod
+    def of_record(cls, ticket: TicketRecord) -> TicketInfo:
+        """The part of a stored ticket that its package carries."""
+        return cls(
+            ref=ticket.ref,
+            caller=ticket.caller,
+            contact=ticket.contact,
+            client=ticket.client,
+            site=ticket.site,
+            channel=Channel(ticket.channel),
+            summary=ticket.summary,
+            description=ticket.description,
+            category=Category(ticket.category),
+            agent=ticket.agent,
+            opened_at=ticket.created_at,
+        )
+
+    def to_record(self, handoff: Handoff, *, status: str, updated_at: datetime) -> TicketRecord:
+        """The ticket again, as a package brings it to a store that never saw it: what the
+        package carries, with the impact, urgency and priority of its ``handoff``."""
+        return TicketRecord(
+            ref=self.ref,
+            caller=self.caller,
+            contact=self.contact,
+            client=self.client,
+            site=self.site,
+            channel=self.channel.value,
+            summary=self.summary,
+            description=self.description,
+            category=self.category.value,
+            status=status,
+            impact=handoff.impact.value,
+            urgency=handoff.urgency.value,
+            priority=handoff.priority.value,
+            agent=self.agent,
+            created_at=self.opened_at,
+            updated_at=updated_at,
+        )
 
 
 class TriedStepInfo(_Strict):

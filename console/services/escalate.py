@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from console.domain.enums import Category, Channel, Role, TicketStatus
+from console.domain.enums import Role, TicketStatus
 from console.domain.handoff import CompletenessGate, Gap, HandoffDraft
 from console.domain.priority import PriorityMatrix
 from console.domain.ticket import TicketRecord
@@ -237,19 +237,7 @@ def compose_document(
         package_id=package_id,
         created_at=now,
         submitted_by=submitted_by,
-        ticket=TicketInfo(
-            ref=ticket.ref,
-            caller=ticket.caller,
-            contact=ticket.contact,
-            client=ticket.client,
-            site=ticket.site,
-            channel=Channel(ticket.channel),
-            summary=ticket.summary,
-            description=ticket.description,
-            category=Category(ticket.category),
-            agent=ticket.agent,
-            opened_at=ticket.created_at,
-        ),
+        ticket=TicketInfo.of_record(ticket),
         handoff=Handoff(
             what_is_wrong=draft.what_is_wrong,
             what_was_tried=[

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.domain.enums import TicketStatus
-from console.domain.ticket import TicketRecord
 from console.packages.reader import VerifiedPackage, read_package, verify_package_file
 from console.packages.writer import BuiltPackage, write_package
 from console.services.clock import Clock, utc_now
@@ -80,23 +79,8 @@ class PackageExchange:
                 submitted_by=doc.submitted_by,
                 created_at=doc.created_at,
                 content=verified.data,
-                ticket=TicketRecord(
-                    ref=t.ref,
-                    caller=t.caller,
-                    contact=t.contact,
-                    client=t.client,
-                    site=t.site,
-                    channel=t.channel.value,
-                    summary=t.summary,
-                    description=t.description,
-                    category=t.category.value,
-                    status=TicketStatus.ESCALATED.value,
-                    impact=doc.handoff.impact.value,
-                    urgency=doc.handoff.urgency.value,
-                    priority=doc.handoff.priority.value,
-                    agent=t.agent,
-                    created_at=t.opened_at,
-                    updated_at=doc.created_at,
+                ticket=t.to_record(
+                    doc.handoff, status=TicketStatus.ESCALATED.value, updated_at=doc.created_at
                 ),
             )
             store_shipments(session, [shipment])
