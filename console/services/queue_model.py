@@ -9,7 +9,7 @@ live here, so the two give the same pages and a key from one continues in the ot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -225,3 +225,38 @@ class StatementShape:
             query.status is not None,
             dialect,
         )
+
+
+Fetch = Callable[[StatementShape, Mapping[str, object]], Sequence[TicketRow]]
+"""Runs a reader's statement of one shape with these parameters (the page key and limit):
+the rows it finds."""
+
+
+def read_page(
+    query: QueueQuery,
+    after: PageKey | None,
+    limit: int,
+    fetch: Fetch,
+    *,
+    dialect: str = "sqlite",
+    bind: Callable[[SortValue], object] = lambda value: value,
+) -> TicketPage:
+    """Up to ``limit`` rows of ``query`` after ``after``, keyset-paged the same way by both
+    readers: a nullable sort column is read in two segments, its values and then its nulls
+    (SQL orders NULL differently per engine), each keyed on (value, id). One row more than
+    asked tells whether another page follows. ``bind`` turns a key's value into what the
+    driver takes."""
+    wanted = limit + 1
+    nullable = query.sort.nullable
+    rows: list[TicketRow] = []
+    if not nullable or after is None or after.value is not None:
+        keyed = after is not None
+        key = {"after_value": bind(after.value), "after_id": after.id} if after else {}
+        shape = StatementShape.of(query, keyed, "values" if nullable else "all", dialect)
+        rows += fetch(shape, {**key, "limit": wanted})
+    if nullable and len(rows) < wanted:
+        keyed = after is not None and after.value is None
+        key = {"after_id": after.id} if after is not None and keyed else {}
+        shape = StatementShape.of(query, keyed, "nulls", dialect)
+        rows += fetch(shape, {**key, "limit": wanted - len(rows)})
+    return finish_page(query, rows, limit)

@@ -16,6 +16,7 @@ scroll costs one execution of an already compiled statement.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -38,8 +39,8 @@ from console.services.queue_model import (
     TicketPage,
     TicketQueue,
     TicketRow,
-    finish_page,
     page_request,
+    read_page,
 )
 from console.store.database import TicketStore
 from console.store.repositories import DRAFTS, PACKAGES, TICKETS
@@ -65,26 +66,14 @@ class TicketQueries(TicketQueue):
         Raises :class:`ValueError` for a query that cannot run or a key from another sort.
         """
         query = page_request(query, after, limit, status)
-        params, kind = _params(query), self._store.kind
-        rows: list[Any] = []
+        params = _params(query)
         with self._store.sessions() as session:
-            # One row more than asked tells whether another page follows.
-            wanted = limit + 1
-            nullable = query.sort.nullable
-            if not nullable or after is None or after.value is not None:
-                keyed = after is not None
-                statement = _statement(
-                    StatementShape.of(query, keyed, "values" if nullable else "all", kind)
-                )
-                values = {"after_value": after.value, "after_id": after.id} if after else {}
-                rows += session.execute(statement, {**params, **values, "limit": wanted}).all()
-            if nullable and len(rows) < wanted:
-                keyed = after is not None and after.value is None
-                statement = _statement(StatementShape.of(query, keyed, "nulls", kind))
-                values = {"after_id": after.id} if after is not None and keyed else {}
-                more = {**params, **values, "limit": wanted - len(rows)}
-                rows += session.execute(statement, more).all()
-        return finish_page(query, [_row(r) for r in rows], limit)
+
+            def fetch(shape: StatementShape, values: Mapping[str, object]) -> list[TicketRow]:
+                found = session.execute(_statement(shape), {**params, **values}).all()
+                return [_row(r) for r in found]
+
+            return read_page(query, after, limit, fetch, dialect=self._store.kind)
 
     def count(self, query: QueueQuery) -> int:
         """How many tickets the query finds (an index count for the "my" views, a scan of the

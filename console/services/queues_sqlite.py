@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,29 +36,30 @@ from console.services.queue_model import (
     TicketPage,
     TicketQueue,
     TicketRow,
-    finish_page,
     page_request,
+    read_page,
 )
 
 SCHEMA_REVISIONS = ("0002",)
 """The Alembic revisions whose tickets, drafts and packages tables this reader was written
 for; a test fails when the migration chain moves past them, so that someone checks it."""
 
+_COLUMNS = (
+    "id",
+    "ref",
+    "status",
+    "category",
+    "priority",
+    "caller",
+    "summary",
+    "agent",
+    "created_at",
+    "updated_at",
+)
+"""The order _row reads them in, followed by has_package and has_draft."""
+
 REQUIRED_COLUMNS: Mapping[str, frozenset[str]] = {
-    "tickets": frozenset(
-        (
-            "id",
-            "ref",
-            "status",
-            "category",
-            "priority",
-            "caller",
-            "summary",
-            "agent",
-            "created_at",
-            "updated_at",
-        )
-    ),
+    "tickets": frozenset(_COLUMNS),
     "escalation_drafts": frozenset(("ticket_id",)),
     "packages": frozenset(("ticket_ref",)),
 }
@@ -107,27 +109,13 @@ class SqliteTicketQueries(TicketQueue):
         """
         query = page_request(query, after, limit, status)
         params = _params(query)
-        # One row more than asked tells whether another page follows.
-        wanted = limit + 1
-        nullable = query.sort.nullable
-        key = (
-            {"after_value": _bind(query.sort, after.value), "after_id": after.id}
-            if after is not None
-            else {}
-        )
-        rows: list[Any] = []
         with self._reading() as conn:
-            if not nullable or after is None or after.value is not None:
-                keyed = after is not None
-                sql = _page_sql(StatementShape.of(query, keyed, "values" if nullable else "all"))
-                rows += conn.execute(sql, {**params, **key, "limit": wanted}).fetchall()
-            if nullable and len(rows) < wanted:
-                keyed = after is not None and after.value is None
-                sql = _page_sql(StatementShape.of(query, keyed, "nulls"))
-                values = {"after_id": after.id} if after is not None and keyed else {}
-                more = {**params, **values, "limit": wanted - len(rows)}
-                rows += conn.execute(sql, more).fetchall()
-        return finish_page(query, [_row(r) for r in rows], limit)
+
+            def fetch(shape: StatementShape, values: Mapping[str, object]) -> list[TicketRow]:
+                found = conn.execute(_page_sql(shape), {**params, **values}).fetchall()
+                return [_row(r) for r in found]
+
+            return read_page(query, after, limit, fetch, bind=partial(_bind, query.sort))
 
     def count(self, query: QueueQuery) -> int:
         """How many tickets the query finds (a scan of the store for "All tickets" with a
@@ -336,21 +324,6 @@ def _page_sql(shape: StatementShape) -> str:
         f"FROM tickets{where_sql} ORDER BY {inner_order} LIMIT :limit) AS page "
         f"ORDER BY {outer_order}"
     )
-
-
-_COLUMNS = (
-    "id",
-    "ref",
-    "status",
-    "category",
-    "priority",
-    "caller",
-    "summary",
-    "agent",
-    "created_at",
-    "updated_at",
-)
-"""The order _row reads them in, followed by has_package and has_draft."""
 
 
 @functools.cache
