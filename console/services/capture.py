@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.diagnostics.bundle import read_bundle
@@ -23,7 +22,7 @@ from console.diagnostics.summary import highlights
 from console.services.clock import Clock, utc_now
 from console.services.escalate import DiagnosticsInput
 from console.store.database import TicketStore
-from console.store.models import DiagnosticsSnapshot, Ticket
+from console.store.models import DiagnosticsSnapshot
 from console.store.repositories import AuditRepository, DiagnosticsRepository, TicketRepository
 
 _KIND = re.compile(r"[a-z][a-z-]{0,39}")
@@ -157,26 +156,16 @@ class CaptureService:
         """The ticket's captures, oldest first; their contents stay in the store."""
         with self._store.sessions() as session:
             ticket_id = self._ticket_id(session, ref)
-            rows = session.execute(
-                select(
-                    DiagnosticsSnapshot.id,
-                    DiagnosticsSnapshot.captured_at,
-                    DiagnosticsSnapshot.source,
-                    DiagnosticsSnapshot.privacy,
-                    DiagnosticsSnapshot.partial,
-                )
-                .where(DiagnosticsSnapshot.ticket_id == ticket_id)
-                .order_by(DiagnosticsSnapshot.captured_at, DiagnosticsSnapshot.id)
-            ).all()
-        return [_info(*row) for row in rows]
+            rows = DiagnosticsRepository(session).listed_for_ticket(ticket_id)
+        return [_info(r.id, r.captured_at, r.source, r.privacy, r.partial) for r in rows]
 
     def load(self, ref: str, snapshot_id: int) -> StoredSnapshot:
         """One of the ticket's captures, content and all; CaptureError when the ticket has no
         capture of that id (a capture of another ticket included)."""
         with self._store.sessions() as session:
             ticket_id = self._ticket_id(session, ref)
-            row = session.get(DiagnosticsSnapshot, snapshot_id)
-            if row is None or row.ticket_id != ticket_id:
+            row = DiagnosticsRepository(session).of_ticket(ticket_id, snapshot_id)
+            if row is None:
                 raise CaptureError(f"{ref} has no diagnostics #{snapshot_id}")
             report = row.redaction_report or {}
             removed: dict[str, int] = dict(_counts_only(report.get("at_capture"))["counts"])
@@ -189,7 +178,7 @@ class CaptureService:
             )
 
     def _ticket_id(self, session: Session, ref: str) -> int:
-        ticket_id = session.scalar(select(Ticket.id).where(Ticket.ref == ref))
+        ticket_id = TicketRepository(session).id_of(ref)
         if ticket_id is None:
             raise CaptureError(f"No ticket {ref} in {self._store.display_url}")
         return ticket_id

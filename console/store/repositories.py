@@ -79,6 +79,10 @@ class TicketRepository:
     def by_ref(self, ref: str) -> Ticket | None:
         return self._s.scalar(select(Ticket).where(Ticket.ref == ref))
 
+    def id_of(self, ref: str) -> int | None:
+        """The ticket's row id, or None when there is no such ticket."""
+        return self._s.scalar(select(Ticket.id).where(Ticket.ref == ref))
+
     def row_by_ref(self, ref: str) -> Row[Any] | None:
         """The ticket's columns as a read-only row (attribute access like a Ticket), without
         the cost of loading an ORM object."""
@@ -107,6 +111,17 @@ class PackageRepository:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotListing:
+    """A stored snapshot as a list of captures shows it."""
+
+    id: int
+    captured_at: datetime
+    source: str
+    privacy: str
+    partial: bool
+
+
 class DiagnosticsRepository:
     """Redacted device snapshots attached to tickets (redaction ran before they got here)."""
 
@@ -117,6 +132,26 @@ class DiagnosticsRepository:
         self._s.add(snapshot)
         self._s.flush()
         return snapshot
+
+    def listed_for_ticket(self, ticket_id: int) -> list[SnapshotListing]:
+        """The ticket's snapshots without their contents, oldest first."""
+        rows = self._s.execute(
+            select(
+                DiagnosticsSnapshot.id,
+                DiagnosticsSnapshot.captured_at,
+                DiagnosticsSnapshot.source,
+                DiagnosticsSnapshot.privacy,
+                DiagnosticsSnapshot.partial,
+            )
+            .where(DiagnosticsSnapshot.ticket_id == ticket_id)
+            .order_by(DiagnosticsSnapshot.captured_at, DiagnosticsSnapshot.id)
+        ).all()
+        return [SnapshotListing(*row) for row in rows]
+
+    def of_ticket(self, ticket_id: int, snapshot_id: int) -> DiagnosticsSnapshot | None:
+        """One snapshot, content and all, if it belongs to that ticket."""
+        row = self._s.get(DiagnosticsSnapshot, snapshot_id)
+        return row if row is not None and row.ticket_id == ticket_id else None
 
     def latest_for_ticket(self, ticket_id: int) -> DiagnosticsSnapshot | None:
         return self._s.scalar(
